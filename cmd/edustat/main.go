@@ -1,0 +1,238 @@
+// Command edustat runs a city education bureau's data collection through
+// Excel: it generates the collection workbooks from an indicator catalog,
+// validates what units return, and consolidates the submissions into one
+// summary workbook.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// command is one subcommand of edustat.
+type command struct {
+	name    string
+	summary string // one line, for the command list
+	usage   string // the full help text; its first line is the synopsis
+	run     func(ctx context.Context, env *env, args []string) error
+}
+
+// env is what a command reads and writes besides its arguments.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+// commands is the table of subcommands, in the order help lists them.
+var commands []*command
+
+func init() {
+	commands = []*command{
+		catalogCmd,
+		generateCmd,
+		helpCmd,
+		versionCmd,
+	}
+}
+
+// exitError carries an exit code other than 1 through a returned error.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// errFound means the work ran and found problems: exit 1 without a message
+// of its own (the command has printed them).
+var errFound = errors.New("problems found")
+
+// usageError is a mistake in how the command was called: exit 2.
+func usageError(format string, args ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+}
+
+// hintError adds a line telling the user what to do next.
+type hintError struct {
+	err  error
+	hint string
+}
+
+func (e *hintError) Error() string { return e.err.Error() }
+func (e *hintError) Unwrap() error { return e.err }
+
+func withHint(err error, format string, args ...any) error {
+	return &hintError{err: err, hint: fmt.Sprintf(format, args...)}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// run runs edustat with args and returns the exit code.
+func run(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 {
+		printUsage(e.stderr)
+		return 2
+	}
+	name := args[0]
+	if name == "-h" || name == "--help" {
+		printUsage(e.stdout)
+		return 0
+	}
+	if name == "--version" {
+		name = "version"
+	}
+	cmd := lookup(name)
+	if cmd == nil {
+		fmt.Fprintf(e.stderr, "edustat: error: unknown command %q\nedustat: hint: run 'edustat help' for the list of commands\n", name)
+		return 2
+	}
+	err := cmd.run(ctx, e, args[1:])
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, pflag.ErrHelp):
+		return 0
+	case errors.Is(err, errFound):
+		return 1
+	}
+	fmt.Fprintf(e.stderr, "edustat: error: %v\n", err)
+	var h *hintError
+	if errors.As(err, &h) {
+		fmt.Fprintf(e.stderr, "edustat: hint: %s\n", h.hint)
+	}
+	var x *exitError
+	if errors.As(err, &x) {
+		if x.code == 2 {
+			fmt.Fprintf(e.stderr, "edustat: hint: run 'edustat help %s' for usage\n", cmd.name)
+		}
+		return x.code
+	}
+	return 1
+}
+
+func lookup(name string) *command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, `edustat runs an education bureau's data collection through Excel.
+
+Usage:
+
+	edustat <command> [arguments]
+
+The commands are:
+
+`)
+	for _, c := range commands {
+		fmt.Fprintf(w, "\t%-12s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, "\nUse \"edustat help <command>\" for more information about a command.\n")
+}
+
+// flags returns a FlagSet for cmd whose --help prints the command's usage.
+func flags(cmd *command, e *env) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(cmd.name, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// parse parses args into fs; --help prints the usage and returns
+// pflag.ErrHelp, a bad flag is a usage error.
+func parse(cmd *command, e *env, fs *pflag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			fmt.Fprint(e.stdout, cmd.usage)
+			return err
+		}
+		return usageError("%s: %v", cmd.name, err)
+	}
+	return nil
+}
+
+var helpCmd = &command{
+	name:    "help",
+	summary: "show help for a command",
+	usage: `usage: edustat help [command]
+
+Help prints the usage of a command, or the list of commands.
+`,
+	run: func(ctx context.Context, e *env, args []string) error {
+		if len(args) == 0 {
+			printUsage(e.stdout)
+			return nil
+		}
+		if len(args) > 1 {
+			return usageError("help takes one command name")
+		}
+		cmd := lookup(args[0])
+		if cmd == nil {
+			return usageError("unknown command %q", args[0])
+		}
+		fmt.Fprint(e.stdout, cmd.usage)
+		return nil
+	},
+}
+
+var versionCmd = &command{
+	name:    "version",
+	summary: "print the version of edustat",
+	usage: `usage: edustat version
+
+Version prints the module version and the VCS revision edustat was built from.
+`,
+	run: func(ctx context.Context, e *env, args []string) error {
+		if len(args) > 0 {
+			return usageError("version takes no arguments")
+		}
+		fmt.Fprintf(e.stdout, "edustat %s\n", version())
+		return nil
+	},
+}
+
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	v := bi.Main.Version
+	var rev, dirty string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	parts := []string{v}
+	if rev != "" {
+		parts = append(parts, rev+dirty)
+	}
+	return strings.Join(parts, " ") + " " + bi.GoVersion
+}

@@ -1,0 +1,176 @@
+package roster
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+	"go.yaml.in/yaml/v3"
+)
+
+// Load reads the roster at name in fsys; its format follows the extension:
+// .yaml or .yml, .csv, or .xlsx.
+func Load(fsys fs.FS, name string) (*Roster, error) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("roster: %w", err)
+	}
+	return Parse(name, data)
+}
+
+// LoadFile reads the roster at path on disk.
+func LoadFile(path string) (*Roster, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("roster: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse reads a roster from data; name gives its format and is used in
+// messages.
+func Parse(name string, data []byte) (*Roster, error) {
+	var (
+		r   *Roster
+		err error
+	)
+	switch ext := strings.ToLower(filepath.Ext(name)); ext {
+	case ".yaml", ".yml":
+		r, err = parseYAML(name, data)
+	case ".csv":
+		var rows [][]string
+		rows, err = csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))).ReadAll()
+		if err == nil {
+			r, err = fromRows(name, "", rows)
+		}
+	case ".xlsx", ".xlsm":
+		r, err = parseXLSX(name, data)
+	default:
+		return nil, fmt.Errorf("roster %s: unknown format %q: %w (use .yaml, .csv or .xlsx)", name, ext, ErrInvalid)
+	}
+	if err != nil {
+		if errors.Is(err, ErrInvalid) {
+			return nil, fmt.Errorf("roster %s: %w", name, err)
+		}
+		return nil, fmt.Errorf("roster %s: %w: %v", name, ErrInvalid, err)
+	}
+	return r, nil
+}
+
+func parseYAML(name string, data []byte) (*Roster, error) {
+	var doc struct {
+		Units []*Unit `yaml:"units"`
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&doc); err != nil {
+		return nil, err
+	}
+	var lines []int
+	if len(root.Content) > 0 {
+		m := root.Content[0]
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if m.Content[i].Value == "units" {
+				for _, item := range m.Content[i+1].Content {
+					lines = append(lines, item.Line)
+				}
+			}
+		}
+	}
+	return New(doc.Units, func(i int) string {
+		if i < len(lines) {
+			return fmt.Sprintf("line %d", lines[i])
+		}
+		return fmt.Sprintf("unit %d", i+1)
+	})
+}
+
+func parseXLSX(name string, data []byte) (*Roster, error) {
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true, UnzipSizeLimit: 64 << 20, UnzipXMLSizeLimit: 32 << 20})
+	if err != nil {
+		return nil, fmt.Errorf("not a readable .xlsx workbook (%v)", err)
+	}
+	defer f.Close()
+	sheet := f.GetSheetName(0)
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		return nil, err
+	}
+	return fromRows(name, sheet, rows)
+}
+
+// headers maps the column names a roster may use, in English or Chinese, to
+// fields.
+var headers = map[string]string{
+	"code": "code", "代码": "code", "单位代码": "code", "学校标识码": "code", "行政区划代码": "code",
+	"name": "name", "名称": "name", "单位名称": "name", "学校名称": "name",
+	"level": "kind", "kind": "kind", "类型": "kind", "级别": "kind", "单位类型": "kind",
+	"parent": "parent", "上级": "parent", "所属县区": "parent", "上级代码": "parent",
+	"contact": "contact", "联系人": "contact",
+	"email": "email", "邮箱": "email", "电子邮箱": "email",
+	"phone": "phone", "电话": "phone", "联系电话": "phone",
+}
+
+var kinds = map[string]Kind{
+	"county": County, "县": County, "县市区": County, "区县": County,
+	"zone": Zone, "功能区": Zone,
+	"school": School, "学校": School, "幼儿园": School,
+}
+
+// fromRows reads a roster from a table whose first row names the columns.
+func fromRows(name, sheet string, rows [][]string) (*Roster, error) {
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("the table is empty: %w", ErrInvalid)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		if f, ok := headers[strings.ToLower(strings.TrimSpace(h))]; ok {
+			col[f] = i
+		}
+	}
+	for _, need := range []string{"code", "name", "kind"} {
+		if _, ok := col[need]; !ok {
+			return nil, fmt.Errorf("no %q column in the first row (want code, name, level, parent, contact, email, phone): %w", need, ErrInvalid)
+		}
+	}
+	get := func(row []string, f string) string {
+		i, ok := col[f]
+		if !ok || i >= len(row) {
+			return ""
+		}
+		return strings.TrimSpace(row[i])
+	}
+	var units []*Unit
+	var lines []int
+	for n, row := range rows[1:] {
+		if strings.Join(row, "") == "" {
+			continue
+		}
+		k := get(row, "kind")
+		if mapped, ok := kinds[strings.ToLower(k)]; ok {
+			k = string(mapped)
+		}
+		units = append(units, &Unit{
+			Code: get(row, "code"), Name: get(row, "name"), Kind: Kind(k), Parent: get(row, "parent"),
+			Contact: get(row, "contact"), Email: get(row, "email"), Phone: get(row, "phone"),
+		})
+		lines = append(lines, n+2)
+	}
+	return New(units, func(i int) string {
+		if sheet != "" {
+			return fmt.Sprintf("sheet %s row %d", sheet, lines[i])
+		}
+		return fmt.Sprintf("line %d", lines[i])
+	})
+}
+
