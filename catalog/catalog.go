@@ -258,7 +258,7 @@ func (c *Catalog) Indicators() []*Indicator {
 // Indicators returns the indicators of the form in order: the rows of a fixed
 // form, the columns of a list form.
 func (f *Form) Indicators() []*Indicator {
-	if f.Kind == List {
+	if f.Kind == List || len(f.Sections) == 0 {
 		return f.Columns
 	}
 	var all []*Indicator

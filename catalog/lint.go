@@ -181,7 +181,7 @@ func (l *linter) indicator(p string, f *Form, in *Indicator) {
 		l.add(p+".type", "indicator %s: type %q: want integer, decimal, percent, text, choice, date or yesno", in.Code, in.Type)
 		return
 	}
-	if !in.Computed() && !slices.Contains([]Blank{BlankZero, BlankNA, BlankMissing}, in.Blank) {
+	if (in.Type != Percent || in.Input) && !slices.Contains([]Blank{BlankZero, BlankNA, BlankMissing}, in.Blank) {
 		l.add(p+".blank", "indicator %s: blank %q: say what a blank means: zero, na or missing", in.Code, in.Blank)
 	}
 	if in.Rule != "" {

@@ -103,7 +103,7 @@ func (c *Catalog) sampleEnv() map[string]any {
 	prior := map[string]any{}
 	for _, f := range c.Forms {
 		for _, in := range f.Indicators() {
-			if in == nil {
+			if in == nil || env[in.Code] != nil {
 				continue
 			}
 			v := sampleValue(in.Type)
