@@ -1,0 +1,101 @@
+package roster_test
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/xuri/excelize/v2"
+
+	"edustat/roster"
+)
+
+const yamlRoster = `units:
+  - {code: "370811", name: 任城区, kind: county, email: "a@example.cn; b@example.cn"}
+  - {code: "370871", name: 高新区, kind: zone}
+  - {code: "2137000001", name: 任城区实验小学, kind: school, parent: "370811"}
+  - {code: "1137000002", name: 高新区幼儿园, kind: school, parent: "370871"}
+`
+
+func TestParseFormats(t *testing.T) {
+	csvRoster := "\xef\xbb\xbf代码,名称,级别,上级,联系人,邮箱\n370811,任城区,县,,张丽,a@example.cn\n370871,高新区,功能区,,,\n2137000001,任城区实验小学,学校,370811,,\n1137000002,高新区幼儿园,school,370871,,\n"
+	f := excelize.NewFile()
+	for i, row := range [][]any{
+		{"code", "name", "level", "parent"},
+		{"370811", "任城区", "county", ""},
+		{"370871", "高新区", "zone", ""},
+		{"2137000001", "任城区实验小学", "school", "370811"},
+		{"1137000002", "高新区幼儿园", "school", "370871"},
+	} {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		f.SetSheetRow("Sheet1", cell, &row)
+	}
+	var xlsx bytes.Buffer
+	if err := f.Write(&xlsx); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		data []byte
+	}{
+		{"units.yaml", []byte(yamlRoster)},
+		{"units.csv", []byte(csvRoster)},
+		{"units.xlsx", xlsx.Bytes()},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := roster.Parse(tt.name, tt.data)
+			if err != nil {
+				t.Fatalf("Parse = %v", err)
+			}
+			var got []string
+			for _, u := range r.Units {
+				got = append(got, u.Code+" "+string(u.Kind)+" "+u.Parent)
+			}
+			want := []string{"370811 county ", "370871 zone ", "2137000001 school 370811", "1137000002 school 370871"}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("units (-want +got):\n%s", diff)
+			}
+			if got := r.Schools("370871"); len(got) != 1 || got[0].SchoolType() != "幼儿园" {
+				t.Errorf("Schools(370871) = %v, want the kindergarten", got)
+			}
+		})
+	}
+}
+
+func TestEmails(t *testing.T) {
+	r, err := roster.Parse("u.yaml", []byte(yamlRoster))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := r.Unit("370811").Emails(), []string{"a@example.cn", "b@example.cn"}; !cmp.Equal(got, want) {
+		t.Errorf("Emails() = %v, want %v", got, want)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name, file, data, want string
+	}{
+		{"school code", "u.yaml", "units:\n  - {code: \"21370001\", name: x, kind: school, parent: \"370811\"}\n  - {code: \"370811\", name: y, kind: county}\n",
+			`roster u.yaml: line 2: code "21370001": a school has a 10-digit 学校标识码: invalid roster`},
+		{"unknown parent", "u.yaml", "units:\n  - {code: \"2137000001\", name: x, kind: school, parent: \"370899\"}\n",
+			`roster u.yaml: line 2: school 2137000001 x: parent "370899" is not a county or zone of the roster: invalid roster`},
+		{"duplicate", "u.csv", "code,name,level\n370811,a,county\n370811,b,county\n",
+			`roster u.csv: line 3: duplicate unit code 370811: invalid roster`},
+		{"no kind column", "u.csv", "code,name\n370811,a\n",
+			`roster u.csv: no "kind" column in the first row (want code, name, level, parent, contact, email, phone): invalid roster`},
+		{"format", "u.txt", "x", `roster u.txt: unknown format ".txt": invalid roster (use .yaml, .csv or .xlsx)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := roster.Parse(tt.file, []byte(tt.data))
+			if !errors.Is(err, roster.ErrInvalid) {
+				t.Fatalf("Parse = %v, want ErrInvalid", err)
+			}
+			if err.Error() != tt.want {
+				t.Errorf("Parse error\n got %s\nwant %s", err, tt.want)
+			}
+		})
+	}
+}
