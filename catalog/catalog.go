@@ -201,9 +201,9 @@ type Scope string
 
 // Rule scopes.
 const (
-	WithinForm    Scope = "form"    // 表内
-	BetweenForms  Scope = "between" // 表间
-	AgainstPrior  Scope = "prior"   // against the prior round
+	WithinForm   Scope = "form"    // 表内
+	BetweenForms Scope = "between" // 表间
+	AgainstPrior Scope = "prior"   // against the prior round
 )
 
 // Rule is an audit rule: a boolean expression over indicator codes that must

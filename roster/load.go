@@ -173,4 +173,3 @@ func fromRows(name, sheet string, rows [][]string) (*Roster, error) {
 		return fmt.Sprintf("line %d", lines[i])
 	})
 }
-
