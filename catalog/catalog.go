@@ -29,6 +29,7 @@ type Catalog struct {
 	Rules      []*Rule  `yaml:"rules" json:"rules"`
 
 	file  string         // where the catalog was read from, for messages
+	src   []string       // the catalog's lines, for hints
 	lines map[string]int // YAML path ("forms.0.sections.1.indicators.2") -> line
 	index map[string]*Indicator
 	forms map[string]*Form // indicator code -> form

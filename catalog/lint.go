@@ -303,7 +303,11 @@ func (l *linter) rule(p string, r *Rule) {
 	}
 	prog, err := c.Compile(r)
 	if err != nil {
-		l.add(p+".expr", "%v", err)
+		msg := err.Error()
+		if line := c.srcLine(c.line(p + ".expr")); strings.Contains(line, "#") && !strings.Contains(r.Expr, "#") {
+			msg += " (a # in an unquoted YAML value starts a comment: quote the expression)"
+		}
+		l.add(p+".expr", "%s", msg)
 		return
 	}
 	levels := map[Level]bool{}
@@ -322,6 +326,8 @@ func (l *linter) rule(p string, r *Rule) {
 		l.add(p+".scope", "rule %s reads %s values: its scope is prior", r.ID, PriorName)
 	case r.Scope == WithinForm && len(forms) > 1:
 		l.add(p+".scope", "rule %s reads more than one form: its scope is between", r.ID)
+	case r.Scope == BetweenForms && len(forms) == 1:
+		l.add(p+".scope", "rule %s reads only one form: its scope is form", r.ID)
 	}
 	for _, ref := range r.Placeholders() {
 		code := strings.TrimPrefix(ref, PriorName+".")

@@ -66,7 +66,7 @@ func Parse(file string, data []byte) (*Catalog, error) {
 var lineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
 func parse(file string, data []byte) (*Catalog, Problems) {
-	c := &Catalog{file: file}
+	c := &Catalog{file: file, src: strings.Split(string(data), "\n")}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, Problems{yamlProblem(file, err.Error())}
@@ -146,6 +146,14 @@ func (c *Catalog) line(path string) int {
 		}
 		path = path[:i]
 	}
+}
+
+// srcLine returns line n of the catalog's text, or "".
+func (c *Catalog) srcLine(n int) string {
+	if n < 1 || n > len(c.src) {
+		return ""
+	}
+	return c.src[n-1]
 }
 
 // File returns the name the catalog was read from.
