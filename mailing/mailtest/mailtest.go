@@ -1,0 +1,170 @@
+// Package mailtest runs a real SMTP server on loopback for tests: it
+// records the messages it accepts, can require AUTH PLAIN, and can be told
+// to refuse a recipient, to fail for a while, or to crash mid-batch. It
+// also parses a message back into its text and attachments.
+package mailtest
+
+import (
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+// Config says how a Server behaves.
+type Config struct {
+	// User and Password, when User is not "", are the only credentials
+	// accepted, with AUTH PLAIN, and authentication is required.
+	User, Password string
+
+	// Refuse lists recipients answered with 550 at RCPT TO.
+	Refuse []string
+
+	// TempFail is how many messages are first answered with 451 at the end
+	// of DATA.
+	TempFail int
+
+	// CrashAfter, when above 0, is how many messages the server accepts
+	// before it crashes: it closes its listener and the connection while
+	// the next message is being sent, and never answers again.
+	CrashAfter int
+
+	// TLS, when not nil, is offered with STARTTLS.
+	TLS *tls.Config
+}
+
+// A Message is a message the server accepted.
+type Message struct {
+	From string
+	To   []string
+	Data []byte
+}
+
+// Server is an SMTP server on 127.0.0.1.
+type Server struct {
+	cfg Config
+	srv *smtp.Server
+	ln  net.Listener
+
+	mu       sync.Mutex
+	messages []Message
+	failed   int // 451 answers given
+	crashed  bool
+}
+
+// Start starts a server on a free port of 127.0.0.1; it stops when the test
+// ends.
+func Start(t testing.TB, cfg Config) *Server {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{cfg: cfg, ln: ln}
+	s.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+		return &session{s: s, conn: c}, nil
+	}))
+	s.srv.Domain = "mailtest.localhost"
+	s.srv.AllowInsecureAuth = true
+	s.srv.ReadTimeout = 10 * time.Second
+	s.srv.WriteTimeout = 10 * time.Second
+	s.srv.TLSConfig = cfg.TLS
+	s.srv.ErrorLog = discard{}
+	go s.srv.Serve(ln)
+	t.Cleanup(func() { s.srv.Close() })
+	return s
+}
+
+// Addr returns the server's address, host:port.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Messages returns the messages accepted so far, in order.
+func (s *Server) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.messages)
+}
+
+type discard struct{}
+
+func (discard) Printf(string, ...any) {}
+func (discard) Println(...any)        {}
+
+type session struct {
+	s      *Server
+	conn   *smtp.Conn
+	authed bool
+	from   string
+	to     []string
+}
+
+func (se *session) AuthMechanisms() []string {
+	if se.s.cfg.User == "" {
+		return nil
+	}
+	return []string{sasl.Plain}
+}
+
+func (se *session) Auth(mech string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(identity, user, password string) error {
+		if user != se.s.cfg.User || password != se.s.cfg.Password {
+			return smtp.ErrAuthFailed
+		}
+		se.authed = true
+		return nil
+	}), nil
+}
+
+func (se *session) Mail(from string, opts *smtp.MailOptions) error {
+	if se.s.cfg.User != "" && !se.authed {
+		return smtp.ErrAuthRequired
+	}
+	se.from = from
+	return nil
+}
+
+func (se *session) Rcpt(to string, opts *smtp.RcptOptions) error {
+	if slices.ContainsFunc(se.s.cfg.Refuse, func(r string) bool { return strings.EqualFold(r, to) }) {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "mailbox " + to + " unavailable"}
+	}
+	se.to = append(se.to, to)
+	return nil
+}
+
+func (se *session) Data(r io.Reader) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s := se.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.crashed:
+		return errCrashed
+	case s.cfg.CrashAfter > 0 && len(s.messages) >= s.cfg.CrashAfter:
+		s.crashed = true
+		s.ln.Close()
+		se.conn.Conn().Close()
+		return errCrashed
+	case s.failed < s.cfg.TempFail:
+		s.failed++
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+	}
+	s.messages = append(s.messages, Message{From: se.from, To: slices.Clone(se.to), Data: data})
+	return nil
+}
+
+var errCrashed = errors.New("crashed")
+
+func (se *session) Reset() { se.from, se.to = "", nil }
+
+func (se *session) Logout() error { return nil }
