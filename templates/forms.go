@@ -131,6 +131,11 @@ func (b *builder) setup(p *page, f *catalog.Form, firstRow int) {
 func (b *builder) fixedPage(f *catalog.Form) *page {
 	p := &page{name: f.Title}
 	for i, w := range fixedWidths {
+		if i == 1 { // the code column fits the form's longest code on one line
+			for _, in := range f.Indicators() {
+				w = max(w, float64(len(in.Code))+2)
+			}
+		}
 		p.width(colName(i+1), w)
 	}
 	b.top(p, f, len(FixedHeaders))
