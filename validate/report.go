@@ -85,6 +85,7 @@ type Submission struct {
 	Values     map[string]Value   `json:"values"`   // fixed-form indicators by code
 	Lists      map[string][]Row   `json:"lists"`    // list-form code (表号) -> records
 	Findings   []Finding          `json:"findings"`
+	Rules      RuleCounts         `json:"rules"` // how the rules came out (see Checker.Check)
 }
 
 // Count returns how many findings the submission has of the given tier;

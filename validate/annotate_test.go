@@ -1,0 +1,310 @@
+package validate
+
+import (
+	"archive/zip"
+	"context"
+	"crypto/sha256"
+	"encoding/xml"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/xuri/excelize/v2"
+)
+
+// annotateFixture saves a county workbook with two errors on one cell, a
+// warning, an explained warning and a file name of another unit, and
+// validates it.
+func annotateFixture(t *testing.T) (path string, s *Submission, opts Options, b *corpusBook) {
+	t.Helper()
+	jining, _, units := corpusCatalogs(t)
+	b = newCorpusBook(t, jining, units.Unit("370811"), "2021")
+	b.fill(goodCountyValues, goodCountyLists)
+	b.set("KG_COMPLETED", 3)
+	b.set("CTY_LARGE56", 2)
+	b.set("POOR_DROPOUT", 3)
+	b.note("POOR_DROPOUT", "3人因病休学，已办理手续")
+	b.name = "2021_370812_兖州区.xlsx"
+	path = b.save(t.TempDir())
+	opts = Options{Catalog: jining, Roster: units, Round: "2021"}
+	s, err := Workbook(path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"identity-mismatch error - - -",
+		"rule-error error KGP_DONE_COUNT " + b.where("KG_COMPLETED", 0) + " KG_COMPLETED",
+		"rule-error error KG_COMPLETED_LE_BUILT " + b.where("KG_COMPLETED", 0) + " KG_COMPLETED",
+		"rule-error warning CTY_LARGE56_ZERO " + b.where("CTY_LARGE56", 0) + " CTY_LARGE56",
+		"rule-error warning+explained POOR_DROPOUT_ZERO " + b.where("POOR_DROPOUT", 0) + " POOR_DROPOUT",
+	}
+	if diff := cmp.Diff(want, findingLines(s.Findings)); diff != "" {
+		t.Fatalf("fixture findings (-want +got):\n%s", diff)
+	}
+	return path, s, opts, b
+}
+
+func fileSum(t *testing.T, path string) [32]byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sha256.Sum256(data)
+}
+
+func TestAnnotate(t *testing.T) {
+	src, s, opts, b := annotateFixture(t)
+	before := fileSum(t, src)
+	orig, err := excelize.OpenFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer orig.Close()
+
+	dst := AnnotatedName(t.TempDir(), src)
+	if filepath.Base(dst) != "2021_370812_兖州区_审核.xlsx" {
+		t.Errorf("AnnotatedName = %s", dst)
+	}
+	if err := Annotate(src, s, dst, opts); err != nil {
+		t.Fatalf("Annotate: %v", err)
+	}
+	if fileSum(t, src) != before {
+		t.Fatal("Annotate changed the original")
+	}
+	f, err := excelize.OpenFile(dst)
+	if err != nil {
+		t.Fatalf("the annotated copy does not open: %v", err)
+	}
+	defer f.Close()
+
+	sheets := f.GetSheetList()
+	if sheets[0] != ResultSheet || f.GetActiveSheetIndex() != 0 {
+		t.Errorf("sheets %v, active %d: want %s first and active", sheets, f.GetActiveSheetIndex(), ResultSheet)
+	}
+	if want := append([]string{ResultSheet}, orig.GetSheetList()...); !slices.Equal(sheets, want) {
+		t.Errorf("sheets %v, want %v", sheets, want)
+	}
+	if diff := cmp.Diff(orig.GetDefinedName(), f.GetDefinedName(), cmpSortNames); diff != "" {
+		t.Errorf("defined names (-original +annotated):\n%s", diff)
+	}
+
+	// The marked cells: their fill, and the rest of their style kept.
+	for code, color := range map[string]string{"KG_COMPLETED": ErrorFill, "CTY_LARGE56": WarningFill, "POOR_DROPOUT": ExplainedFill} {
+		sh, cell := b.locate(code, 0)
+		got := cellStyle(t, f, sh, cell)
+		if len(got.Fill.Color) != 1 || !strings.EqualFold(got.Fill.Color[0], color) {
+			t.Errorf("%s!%s fill %v, want %s", sh, cell, got.Fill.Color, color)
+		}
+		want := cellStyle(t, orig, sh, cell)
+		want.Fill = got.Fill
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s!%s style changed beyond the fill (-want +got):\n%s", sh, cell, diff)
+		}
+		if v, _ := f.GetCellValue(sh, cell); v == "" {
+			t.Errorf("%s!%s lost its value", sh, cell)
+		}
+	}
+
+	// One comment per cell, merging its findings.
+	sh, cell := b.locate("KG_COMPLETED", 0)
+	comments, err := f.GetComments(sh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text string
+	n := 0
+	for _, c := range comments {
+		if c.Cell == cell {
+			text, n = commentText(c), n+1
+		}
+	}
+	if n != 1 || !strings.Contains(text, "KGP_DONE_COUNT") || !strings.Contains(text, "KG_COMPLETED_LE_BUILT") {
+		t.Errorf("%s!%s: %d comments, text %q; want one naming both rules", sh, cell, n, text)
+	}
+
+	// The result sheet: every finding, with a link to its cell.
+	rows, err := f.GetRows(ResultSheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(rows), firstResultRow+len(s.Findings); got != want {
+		t.Errorf("%s has %d rows, want %d", ResultSheet, got, want)
+	}
+	if got := rows[firstResultRow-1]; !slices.Equal(got, []string{"序号", "类别", "工作表", "单元格", "指标", "填报值", "规则", "说明", "状态"}) {
+		t.Errorf("header %v", got)
+	}
+	for i, fd := range s.Findings {
+		row := rows[firstResultRow+i]
+		if row[3] != fd.Where() || row[7] != fd.Message {
+			t.Errorf("row %d = %v, want %s and %s", firstResultRow+1+i, row, fd.Where(), fd.Message)
+		}
+		ref, _ := excelize.CoordinatesToCellName(4, firstResultRow+1+i)
+		ok, link, err := f.GetCellHyperLink(ResultSheet, ref)
+		switch {
+		case err != nil:
+			t.Fatal(err)
+		case fd.Cell == "" && ok:
+			t.Errorf("%s: a link for a finding without a cell", ref)
+		case fd.Cell != "" && (!ok || link != "'"+fd.Sheet+"'!"+fd.Cell):
+			t.Errorf("%s: link %v %q, want '%s'!%s", ref, ok, link, fd.Sheet, fd.Cell)
+		}
+	}
+
+	// The copy reads back as the original, and annotates again.
+	again, err := Workbook(dst, opts)
+	if err != nil {
+		t.Fatalf("Workbook(annotated copy): %v", err)
+	}
+	got := findingLines(again.Findings)
+	if diff := cmp.Diff(findingLines(s.Findings), got); diff != "" {
+		t.Errorf("annotated copy validates differently (-original +copy):\n%s", diff)
+	}
+	dst2 := filepath.Join(t.TempDir(), "again.xlsx")
+	if err := Annotate(dst, again, dst2, opts); err != nil {
+		t.Fatalf("Annotate(annotated copy): %v", err)
+	}
+	f2, err := excelize.OpenFile(dst2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f2.Close()
+	if n := strings.Count(strings.Join(f2.GetSheetList(), "\n"), ResultSheet); n != 1 {
+		t.Errorf("annotating an annotated copy: %d result sheets", n)
+	}
+}
+
+var cmpSortNames = cmp.Transformer("sort", func(in []excelize.DefinedName) []excelize.DefinedName {
+	out := slices.Clone(in)
+	slices.SortFunc(out, func(a, b excelize.DefinedName) int {
+		return strings.Compare(a.Scope+"\x00"+a.Name, b.Scope+"\x00"+b.Name)
+	})
+	return out
+})
+
+func cellStyle(t *testing.T, f *excelize.File, sheet, cell string) *excelize.Style {
+	t.Helper()
+	id, err := f.GetCellStyle(sheet, cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.GetStyle(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestAnnotateRefusesTheOriginal(t *testing.T) {
+	src, s, opts, _ := annotateFixture(t)
+	before := fileSum(t, src)
+	for _, dst := range []string{src, filepath.Join(filepath.Dir(src), ".", filepath.Base(src))} {
+		if err := Annotate(src, s, dst, opts); !errors.Is(err, ErrSameFile) {
+			t.Errorf("Annotate(%s, %s) = %v, want ErrSameFile", src, dst, err)
+		}
+	}
+	if fileSum(t, src) != before {
+		t.Fatal("the original changed")
+	}
+}
+
+// TestAnnotateLibreOffice opens the annotated copy in LibreOffice (by
+// converting it) and checks what it kept.
+func TestAnnotateLibreOffice(t *testing.T) {
+	soffice, err := exec.LookPath("soffice")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("soffice not found: CI must install libreoffice-calc")
+		}
+		t.Skip("soffice not found; install libreoffice-calc")
+	}
+	if testing.Short() {
+		t.Skip("slow: runs LibreOffice")
+	}
+	src, s, opts, b := annotateFixture(t)
+	dir := t.TempDir()
+	dst := AnnotatedName(dir, src)
+	if err := Annotate(src, s, dst, opts); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	if keep := os.Getenv("EDUSTAT_KEEP"); keep != "" {
+		out = keep
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, soffice,
+		"-env:UserInstallation=file://"+filepath.ToSlash(filepath.Join(dir, "profile")),
+		"--headless", "--norestore", "--convert-to", "xlsx", "--outdir", out, dst)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("soffice: %v\n%s", err, msg)
+	}
+	f, err := excelize.OpenFile(filepath.Join(out, filepath.Base(dst)))
+	if err != nil {
+		t.Fatalf("LibreOffice wrote no readable copy: %v", err)
+	}
+	defer f.Close()
+	if first := f.GetSheetName(0); first != ResultSheet {
+		t.Errorf("first sheet %s after LibreOffice, want %s", first, ResultSheet)
+	}
+	rows, err := f.GetRows(ResultSheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(rows), firstResultRow+len(s.Findings); got != want {
+		t.Errorf("%s has %d rows after LibreOffice, want %d", ResultSheet, got, want)
+	}
+	sh, cell := b.locate("KG_COMPLETED", 0)
+	id, err := f.GetCellStyle(sh, cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// excelize reports no colours of a workbook without a theme, as
+	// LibreOffice writes them: read the fill from styles.xml.
+	if got := fillColor(t, filepath.Join(out, filepath.Base(dst)), id); !strings.EqualFold(got, "FF"+ErrorFill) {
+		t.Errorf("%s!%s fill %s after LibreOffice, want %s", sh, cell, got, ErrorFill)
+	}
+	comments, _ := f.GetComments(sh)
+	if !slices.ContainsFunc(comments, func(c excelize.Comment) bool { return c.Cell == cell }) {
+		t.Errorf("%s!%s lost its comment in LibreOffice", sh, cell)
+	}
+}
+
+// fillColor returns the foreground colour of the fill of cell style id, as
+// styles.xml has it.
+func fillColor(t *testing.T, path string, id int) string {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	r, err := zr.Open("xl/styles.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var styles struct {
+		Fills []struct {
+			Fg struct {
+				RGB string `xml:"rgb,attr"`
+			} `xml:"patternFill>fgColor"`
+		} `xml:"fills>fill"`
+		Xfs []struct {
+			FillID int `xml:"fillId,attr"`
+		} `xml:"cellXfs>xf"`
+	}
+	if err := xml.NewDecoder(r).Decode(&styles); err != nil {
+		t.Fatal(err)
+	}
+	if id >= len(styles.Xfs) || styles.Xfs[id].FillID >= len(styles.Fills) {
+		t.Fatalf("style %d out of range", id)
+	}
+	return styles.Fills[styles.Xfs[id].FillID].Fg.RGB
+}

@@ -1,0 +1,422 @@
+package validate
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Default limits: generous for a collection workbook (a school's is about
+// 15 KB, a county's with long lists under 1 MB), small enough that a batch
+// of thousands of files cannot exhaust memory.
+const (
+	DefaultMaxFileSize  = 32 << 20  // bytes of the file
+	DefaultMaxUnzipSize = 128 << 20 // bytes of the unzipped package
+	DefaultMaxXMLSize   = 32 << 20  // bytes of one unzipped part
+	DefaultMaxRows      = 100000    // rows of one sheet
+
+	maxParts       = 10000   // entries of the zip
+	maxCells       = 4 << 20 // cells read from one workbook, blanks in rows included
+	maxRatio       = 500     // unzipped over zipped size of a part over ratioFloor
+	ratioFloor     = 4 << 20
+	convertTimeout = 60 * time.Second
+)
+
+// withDefaults returns the limits with zero fields set to the defaults.
+func (l Limits) withDefaults() Limits {
+	if l.MaxFileSize <= 0 {
+		l.MaxFileSize = DefaultMaxFileSize
+	}
+	if l.MaxUnzipSize <= 0 {
+		l.MaxUnzipSize = DefaultMaxUnzipSize
+	}
+	if l.MaxXMLSize <= 0 {
+		l.MaxXMLSize = DefaultMaxXMLSize
+	}
+	if l.MaxXMLSize > l.MaxUnzipSize {
+		l.MaxXMLSize = l.MaxUnzipSize
+	}
+	if l.MaxRows <= 0 {
+		l.MaxRows = DefaultMaxRows
+	}
+	return l
+}
+
+// What to tell the user, after the file name and the sentinel.
+const (
+	hintSaveAs    = "请在 Excel/WPS 中另存为 .xlsx（Excel 工作簿）后重新提交"
+	hintNotBook   = "不是 Excel 工作簿（.xlsx），请检查是否选错了文件"
+	hintTruncated = "文件不完整或已损坏（可能下载或复制时中断），请重新保存后提交"
+	hintDamaged   = "文件已损坏，无法读取，请在 Excel/WPS 中打开并另存为 .xlsx 后重新提交"
+)
+
+// bookError returns an error that names the file, wraps the sentinel and says
+// what to do: "报表.xls: legacy format: 请在 Excel/WPS 中另存为 .xlsx 后重新提交".
+func bookError(path string, sentinel error, format string, args ...any) error {
+	return fmt.Errorf("%s: %w: %s", path, sentinel, fmt.Sprintf(format, args...))
+}
+
+// readBookFile reads the file at path, refusing one over the size limit.
+func readBookFile(path string, lim Limits) ([]byte, os.FileInfo, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if st.IsDir() {
+		return nil, nil, bookError(path, ErrNotWorkbook, "这是文件夹，不是 Excel 工作簿")
+	}
+	if st.Size() > lim.MaxFileSize {
+		return nil, nil, bookError(path, ErrTooLarge, "文件 %s 超过上限 %s，请检查是否选错了文件", sizeString(st.Size()), sizeString(lim.MaxFileSize))
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, lim.MaxFileSize+1))
+	if err != nil {
+		return nil, nil, err
+	}
+	if int64(len(data)) > lim.MaxFileSize {
+		return nil, nil, bookError(path, ErrTooLarge, "文件超过上限 %s", sizeString(lim.MaxFileSize))
+	}
+	return data, st, nil
+}
+
+func sizeString(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KB", (n+1023)>>10)
+}
+
+var (
+	zipMagic = []byte("PK\x03\x04")
+	oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+	// encryptedPackage is the name of the stream of an encrypted .xlsx
+	// inside its OLE container, in UTF-16LE.
+	encryptedPackage = utf16le("EncryptedPackage")
+)
+
+func utf16le(s string) []byte {
+	b := make([]byte, 0, 2*len(s))
+	for i := 0; i < len(s); i++ {
+		b = append(b, s[i], 0)
+	}
+	return b
+}
+
+// openBook checks the bytes of a file and opens them as a workbook: it
+// decrypts an encrypted .xlsx, converts .xls, .ods and .et through
+// LibreOffice, and refuses what is not a workbook or would unzip to too much.
+// The findings say what was done to the file.
+func openBook(path string, data []byte, opts Options, lim Limits) (*excelize.File, []Finding, error) {
+	var notes []Finding
+	ext := strings.ToLower(filepath.Ext(path))
+	switch {
+	case bytes.HasPrefix(data, oleMagic) && bytes.Contains(data, encryptedPackage):
+		if opts.Password == "" {
+			return nil, nil, bookError(path, ErrEncrypted, "文件设有打开密码，请用 --password 提供密码，或去掉密码另存后重新提交")
+		}
+		plain, err := decryptBook(data, opts.Password)
+		if err != nil {
+			return nil, nil, bookError(path, ErrEncrypted, "密码不正确，无法打开")
+		}
+		data = plain
+		notes = append(notes, Finding{Type: TypeDecrypted, Tier: TierInfo, Message: "文件设有打开密码，已用所给密码解密读取"})
+	case bytes.HasPrefix(data, oleMagic):
+		return convertLegacy(path, data, legacyExt(ext, ".xls"), opts, lim)
+	case !bytes.HasPrefix(data, zipMagic):
+		if bytes.HasPrefix(data, []byte("PK")) {
+			return nil, nil, bookError(path, ErrNotWorkbook, hintTruncated)
+		}
+		if (ext == ".xls" || ext == ".et") && looksLikeHTML(data) {
+			return convertLegacy(path, data, ".xls", opts, lim) // "xls" exported by web systems
+		}
+		return nil, nil, bookError(path, ErrNotWorkbook, hintNotBook)
+	}
+	kind, slim, err := checkZip(path, data, lim)
+	if err != nil {
+		return nil, nil, err
+	}
+	if kind != "" {
+		return convertLegacy(path, data, kind, opts, lim)
+	}
+	f, err := openZip(slim, lim)
+	if err != nil {
+		return nil, nil, bookError(path, ErrNotWorkbook, "%s（%v）", hintDamaged, err)
+	}
+	return f, notes, nil
+}
+
+// legacyExt is the extension under which LibreOffice is given a legacy
+// file: its own when it names a spreadsheet format, else def.
+func legacyExt(ext, def string) string {
+	switch ext {
+	case ".xls", ".et", ".ods", ".xlsb", ".ett", ".xlt":
+		return ext
+	}
+	return def
+}
+
+func looksLikeHTML(data []byte) bool {
+	head := bytes.TrimPrefix(data[:min(len(data), 512)], []byte("\xef\xbb\xbf"))
+	head = bytes.ToLower(bytes.TrimSpace(head))
+	return bytes.HasPrefix(head, []byte("<html")) || bytes.HasPrefix(head, []byte("<!doctype html")) || bytes.HasPrefix(head, []byte("<table"))
+}
+
+func decryptBook(data []byte, password string) (plain []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("decrypt: %v", r)
+		}
+	}()
+	plain, err = excelize.Decrypt(data, &excelize.Options{Password: password})
+	if err == nil && !bytes.HasPrefix(plain, zipMagic) {
+		err = errors.New("decrypt: wrong password")
+	}
+	return plain, err
+}
+
+// checkZip reads the zip's central directory and refuses a zip bomb by the
+// sizes it declares (archive/zip then refuses to unzip more than declared).
+// It returns "" for an .xlsx or .xlsm, with the package slimmed of the
+// parts reading does not need, or the extension to convert from for a
+// workbook LibreOffice must convert.
+func checkZip(path string, data []byte, lim Limits) (kind string, slim []byte, err error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		return "", nil, bookError(path, ErrNotWorkbook, hintTruncated)
+	}
+	kind, err = zipKind(path, zr, lim)
+	if err != nil || kind != "" {
+		return kind, nil, err
+	}
+	return "", slimZip(zr, data), nil
+}
+
+// unneeded are the prefixes of parts that reading values never looks at.
+// excelize would unzip and, for the theme, decode them all.
+var unneeded = []string{
+	"xl/theme/", "xl/media/", "xl/drawings/", "xl/printerSettings/", "xl/embeddings/",
+	"xl/charts/", "xl/activeX/", "xl/ctrlProps/", "xl/vbaProject", "xl/externalLinks/",
+	"xl/pivotCache/", "xl/pivotTables/", "xl/comments", "xl/threadedComments/", "xl/persons/",
+	"docProps/thumbnail", "customXml/",
+}
+
+// slimZip returns the package without the unneeded parts, the others copied
+// as they are compressed; data itself when there is nothing to leave out.
+func slimZip(zr *zip.Reader, data []byte) []byte {
+	drop := 0
+	for _, zf := range zr.File {
+		if isUnneeded(zf.Name) {
+			drop++
+		}
+	}
+	if drop == 0 {
+		return data
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(data))
+	zw := zip.NewWriter(&buf)
+	for _, zf := range zr.File {
+		if isUnneeded(zf.Name) {
+			continue
+		}
+		off, err := zf.DataOffset()
+		if err != nil || off < 0 || uint64(off)+zf.CompressedSize64 > uint64(len(data)) {
+			return data
+		}
+		h := zf.FileHeader
+		w, err := zw.CreateRaw(&h)
+		if err != nil {
+			return data
+		}
+		if _, err := w.Write(data[off : uint64(off)+zf.CompressedSize64]); err != nil {
+			return data
+		}
+	}
+	if zw.Close() != nil {
+		return data
+	}
+	return buf.Bytes()
+}
+
+func isUnneeded(name string) bool {
+	name = strings.ToLower(strings.ReplaceAll(name, "\\", "/"))
+	for _, p := range unneeded {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// zipKind checks the declared sizes of a zip's parts and tells an .xlsx
+// ("") from a workbook to convert and from other zips.
+func zipKind(path string, zr *zip.Reader, lim Limits) (string, error) {
+	if len(zr.File) > maxParts {
+		return "", bookError(path, ErrTooLarge, "压缩包内有 %d 个文件，超过上限 %d", len(zr.File), maxParts)
+	}
+	var total uint64
+	names := map[string]bool{}
+	for _, zf := range zr.File {
+		size := zf.UncompressedSize64
+		total += size
+		switch {
+		case size > uint64(lim.MaxXMLSize):
+			return "", bookError(path, ErrTooLarge, "其中 %s 解压后 %s，超过上限 %s（疑似压缩炸弹）", zf.Name, sizeString(int64(min(size, 1<<62))), sizeString(lim.MaxXMLSize))
+		case total > uint64(lim.MaxUnzipSize):
+			return "", bookError(path, ErrTooLarge, "解压后超过上限 %s（疑似压缩炸弹）", sizeString(lim.MaxUnzipSize))
+		case size > ratioFloor && size/max(zf.CompressedSize64, 1) > maxRatio:
+			return "", bookError(path, ErrTooLarge, "其中 %s 压缩比异常（疑似压缩炸弹）", zf.Name)
+		}
+		names[strings.ToLower(strings.ReplaceAll(zf.Name, "\\", "/"))] = true
+	}
+	switch {
+	case names["xl/workbook.xml"]:
+		return "", nil
+	case names["xl/workbook.bin"]:
+		return ".xlsb", nil
+	case names["content.xml"] && names["mimetype"]:
+		if odsMime(zr) {
+			return ".ods", nil
+		}
+		return "", bookError(path, ErrNotWorkbook, "这是 OpenDocument 文档，但不是电子表格；%s", hintNotBook)
+	case names["word/document.xml"]:
+		return "", bookError(path, ErrNotWorkbook, "这是 Word 文档，不是 Excel 工作簿，请检查是否选错了文件")
+	case names["ppt/presentation.xml"]:
+		return "", bookError(path, ErrNotWorkbook, "这是 PowerPoint 文档，不是 Excel 工作簿，请检查是否选错了文件")
+	}
+	return "", bookError(path, ErrNotWorkbook, "这是压缩包，%s", hintNotBook)
+}
+
+func odsMime(zr *zip.Reader) bool {
+	for _, zf := range zr.File {
+		if zf.Name != "mimetype" || zf.UncompressedSize64 > 200 {
+			continue
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			return false
+		}
+		b, _ := io.ReadAll(io.LimitReader(rc, 200))
+		rc.Close()
+		return strings.Contains(string(b), "opendocument.spreadsheet")
+	}
+	return false
+}
+
+// openZip opens checked .xlsx bytes with excelize, with its own limits set
+// as well, turning a panic inside excelize into an error.
+func openZip(data []byte, lim Limits) (f *excelize.File, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, err = nil, fmt.Errorf("%v", r)
+		}
+	}()
+	f, err = excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+		RawCellValue:      true,
+		UnzipSizeLimit:    lim.MaxUnzipSize,
+		UnzipXMLSizeLimit: lim.MaxXMLSize,
+	})
+	if err != nil && f != nil {
+		f.Close()
+		f = nil
+	}
+	return f, err
+}
+
+// sofficeCommand returns the LibreOffice command to convert with, or "".
+func sofficeCommand(opts Options) string {
+	if opts.Soffice != "" {
+		if p, err := exec.LookPath(opts.Soffice); err == nil {
+			return p
+		}
+		return ""
+	}
+	for _, name := range []string{"soffice", "libreoffice"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// convertLegacy converts a legacy workbook (.xls, .et, .ods, .xlsb) to .xlsx
+// through LibreOffice in a private temporary directory and opens the result.
+// The input file is never touched: LibreOffice works on a copy.
+func convertLegacy(path string, data []byte, ext string, opts Options, lim Limits) (*excelize.File, []Finding, error) {
+	cmd := sofficeCommand(opts)
+	if cmd == "" {
+		return nil, nil, bookError(path, ErrLegacy, hintSaveAs)
+	}
+	dir, err := os.MkdirTemp("", "edustat-convert-")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer os.RemoveAll(dir)
+	in := filepath.Join(dir, "book"+ext)
+	if err := os.WriteFile(in, data, 0o600); err != nil {
+		return nil, nil, err
+	}
+	out := filepath.Join(dir, "out")
+	ctx, cancel := context.WithTimeout(context.Background(), convertTimeout)
+	defer cancel()
+	c := exec.CommandContext(ctx, cmd,
+		"-env:UserInstallation="+fileURL(filepath.Join(dir, "profile")),
+		"--headless", "--invisible", "--norestore", "--nolockcheck", "--nodefault", "--nologo",
+		"--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", out, in)
+	c.Env = append(os.Environ(), "HOME="+dir)
+	killGroup(c)
+	msg, err := c.CombinedOutput()
+	if ctx.Err() != nil {
+		return nil, nil, bookError(path, ErrLegacy, "LibreOffice 转换超时；%s", hintSaveAs)
+	}
+	if err != nil {
+		return nil, nil, bookError(path, ErrLegacy, "LibreOffice 转换失败（%v: %s）；%s", err, oneLine(string(msg)), hintSaveAs)
+	}
+	xlsx := filepath.Join(out, "book.xlsx")
+	conv, _, err := readBookFile(xlsx, lim)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil, bookError(path, ErrLegacy, "LibreOffice 无法打开此文件（%s）；%s", oneLine(string(msg)), hintSaveAs)
+	}
+	if err != nil {
+		return nil, nil, bookError(path, ErrLegacy, "LibreOffice 转换失败（%v）；%s", err, hintSaveAs)
+	}
+	if _, conv, err = checkZip(path, conv, lim); err != nil {
+		return nil, nil, err
+	}
+	f, err := openZip(conv, lim)
+	if err != nil {
+		return nil, nil, bookError(path, ErrLegacy, "LibreOffice 转换结果无法读取（%v）；%s", err, hintSaveAs)
+	}
+	from := strings.TrimPrefix(ext, ".")
+	note := Finding{Type: TypeConverted, Tier: TierInfo,
+		Message: fmt.Sprintf("文件是 %s 格式，已由 LibreOffice 转换为 .xlsx 后读取；以后请提交 .xlsx 文件", from)}
+	return f, []Finding{note}, nil
+}
+
+func fileURL(p string) string {
+	p = filepath.ToSlash(p)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	return "file://" + p
+}
+
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}

@@ -1,0 +1,432 @@
+package validate
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"edustat/catalog"
+)
+
+// TierInfo is the tier of a finding that tells the clerk something without
+// asking for a fix or an explanation, such as that a .xls file was
+// converted. It does not stop a submission from passing.
+const TierInfo catalog.Tier = "info"
+
+// cellFormat is what a cell's number format says about a number in it.
+type cellFormat int
+
+const (
+	formatNone    cellFormat = iota
+	formatPercent            // 0.0%: the cell holds a fraction
+	formatDate               // yyyy-mm-dd and the like: the cell holds an Excel serial
+)
+
+// ParseCell reads the text of an indicator's cell as a clerk may have typed
+// it. raw is the cell's value as stored (a number as Excel writes it, or the
+// text typed); pct is the catalog's percent convention.
+//
+// Spellings it accepts: full-width digits and punctuation (１２３，４．５％),
+// thousands separators (1,234 and 1，234), spaces anywhere around (also
+// U+3000 and no-break spaces); a trailing unit equal to the indicator's
+// (62所), and a scale word that converts between 元, 万元 and 亿元 or any
+// unit (5.52亿元 for 万元, 1.2万人 for 人), each with a warning; 无, /, —,
+// －, -, 空 and blank read by the indicator's blank meaning (zero, not
+// applicable, or missing with an error), while a literal 0 is 0; percents
+// as 81.7% (always points), 81.7 or 0.817 by pct, where a value that may be
+// either is read as written under points and as a fraction under fraction,
+// with a warning; yes/no as 是/否, 有/无, Y/N, yes/no, 1/0, √/×; dates as
+// Excel serials, 2021-09-01, 2021/9/1, 2021.9.1, 2021年9月1日 and 20210901.
+//
+// The findings it returns name the indicator but no sheet or cell.
+func ParseCell(in *catalog.Indicator, raw string, pct catalog.PctStyle) (Value, []Finding) {
+	return parseCell(in, raw, pct, formatNone)
+}
+
+// parseCell is ParseCell for a cell whose number format is known.
+func parseCell(in *catalog.Indicator, raw string, pct catalog.PctStyle, format cellFormat) (Value, []Finding) {
+	p := parser{in: in, raw: raw, pct: pct, format: format}
+	v := p.parse()
+	v.Raw = raw
+	if p.shown != "" {
+		v.Raw = p.shown
+	}
+	return v, p.findings
+}
+
+type parser struct {
+	in       *catalog.Indicator
+	raw      string
+	pct      catalog.PctStyle
+	format   cellFormat
+	shown    string // the value as Excel shows it, when that differs from raw
+	findings []Finding
+}
+
+func (p *parser) add(typ string, tier catalog.Tier, msg string) {
+	p.findings = append(p.findings, Finding{
+		Type: typ, Tier: tier, Code: p.in.Code, Value: p.raw, Expected: expected(p.in), Message: msg,
+	})
+}
+
+// typeError reports a value that is not of the indicator's type.
+func (p *parser) typeError(why string) Value {
+	p.add(TypeType, catalog.Error, fmt.Sprintf("%s：“%s”%s，应填%s", p.in.Name, strings.TrimSpace(p.raw), why, expected(p.in)))
+	return Value{State: Missing}
+}
+
+func (p *parser) parse() Value {
+	s := normalize(p.raw)
+	in := p.in
+	if in.Computed() && (isBlank(s) || isExcelError(s)) {
+		return Value{State: Missing} // recomputed from its numerator and denominator
+	}
+	switch in.Type {
+	case catalog.Choice:
+		for _, ch := range in.Choices {
+			if strings.EqualFold(s, normalize(ch)) {
+				return Value{State: Filled, Text: ch}
+			}
+		}
+	case catalog.YesNo:
+		if b, ok := yesNo[strings.ToLower(s)]; ok {
+			return Value{State: Filled, Bool: b}
+		}
+	}
+	if isBlank(s) {
+		return p.blank()
+	}
+	if isExcelError(s) {
+		return p.typeError("是公式的错误值")
+	}
+	switch in.Type {
+	case catalog.Integer, catalog.Decimal, catalog.Percent:
+		return p.number(s)
+	case catalog.Choice:
+		p.add(TypeConstraint, catalog.Error, fmt.Sprintf("%s：“%s”不是可选项，请从下拉列表中选择：%s", in.Name, strings.TrimSpace(p.raw), strings.Join(in.Choices, "、")))
+		return Value{State: Missing}
+	case catalog.YesNo:
+		return p.typeError("不是“是”或“否”")
+	case catalog.Date:
+		return p.date(s)
+	}
+	return Value{State: Filled, Text: strings.TrimFunc(p.raw, isSpace)}
+}
+
+// blank reads an empty cell, or one holding 无, / or —, by the indicator's
+// blank meaning.
+func (p *parser) blank() Value {
+	switch p.in.Blank {
+	case catalog.BlankZero:
+		return Value{State: Filled}
+	case catalog.BlankNA:
+		return Value{State: NotApply}
+	}
+	msg := fmt.Sprintf("%s：必填，不得空白", p.in.Name)
+	if t := strings.TrimFunc(p.raw, isSpace); t != "" {
+		msg = fmt.Sprintf("%s：必填，不能填“%s”；没有请填 0", p.in.Name, t)
+		if !p.in.Type.Numeric() {
+			msg = fmt.Sprintf("%s：必填，不能填“%s”", p.in.Name, t)
+		}
+	}
+	p.add(TypeMissingCell, catalog.Error, msg)
+	return Value{State: Missing}
+}
+
+// number reads an integer, decimal or percent.
+func (p *parser) number(s string) Value {
+	in := p.in
+	num, rest, ok := splitNumber(s)
+	if !ok {
+		return p.typeError("不是数字")
+	}
+	if strings.Contains(num, ",") {
+		if !thousandsRE.MatchString(num) {
+			return p.typeError("中的逗号位置不对")
+		}
+		num = strings.ReplaceAll(num, ",", "")
+	}
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+		return p.typeError("不是数字")
+	}
+	if rest != "" && strings.ContainsRune("0123456789.,+-eE", rune(rest[0])) {
+		return p.typeError("不是数字")
+	}
+	if in.Type == catalog.Percent {
+		return p.percent(v, rest)
+	}
+	if rest != "" {
+		var ok bool
+		if v, ok = p.unit(v, rest); !ok {
+			return Value{State: Missing}
+		}
+	}
+	if in.Type == catalog.Integer {
+		r := math.Round(v)
+		if math.Abs(v-r) > 1e-9*math.Max(1, math.Abs(v)) {
+			return p.typeError("不是整数")
+		}
+		v = r
+	}
+	return Value{State: Filled, Num: v}
+}
+
+// unit converts a number typed with a unit (rest) to the indicator's unit.
+func (p *parser) unit(v float64, rest string) (float64, bool) {
+	in := p.in
+	if in.Unit != "" && rest == normalize(in.Unit) {
+		p.add(TypeUnitInCell, catalog.Warning, fmt.Sprintf("%s：单元格中填了单位“%s”，已去掉单位按 %s 读取；请只填数字", in.Name, rest, formatNum(v)))
+		return v, true
+	}
+	wantScale, wantBase := splitUnit(normalize(in.Unit))
+	scale, base := splitUnit(rest)
+	if base == "" {
+		base = wantBase // 5.52亿 for 万元: the scale word alone
+	}
+	if base != wantBase {
+		unit := in.Unit
+		if unit == "" {
+			unit = "无单位"
+		}
+		p.typeError(fmt.Sprintf("的单位与本指标的单位（%s）不符", unit))
+		return 0, false
+	}
+	w := roundSig(v * scale / wantScale)
+	p.add(TypeUnitConverted, catalog.Warning, fmt.Sprintf("%s：“%s”已换算为 %s%s；请按单位（%s）只填数字", in.Name, strings.TrimSpace(p.raw), formatNum(w), in.Unit, in.Unit))
+	return w, true
+}
+
+// percent reads a rate as points (81.7 for 81.7%).
+func (p *parser) percent(v float64, rest string) Value {
+	in := p.in
+	switch {
+	case rest == "%":
+		return Value{State: Filled, Num: v}
+	case rest != "":
+		return p.typeError("不是百分比")
+	case p.format == formatPercent && math.Abs(v) > 1 && !in.Computed():
+		// Typing 52.3 into a cell formatted as a percent stores 0.523;
+		// 52.3 itself was pasted or written by a program.
+		p.shown = formatNum(roundSig(v*100)) + "%"
+		p.add(TypeAmbiguousPercent, catalog.Warning, fmt.Sprintf("%s：单元格显示为 %s，已按 %s%% 读取；请核实", in.Name, p.shown, formatNum(v)))
+		return Value{State: Filled, Num: v}
+	case p.format == formatPercent:
+		w := roundSig(v * 100)
+		p.shown = formatNum(w) + "%"
+		return Value{State: Filled, Num: w}
+	case p.pct == catalog.Fraction && math.Abs(v) <= 1:
+		return Value{State: Filled, Num: roundSig(v * 100)}
+	case p.pct == catalog.Fraction:
+		p.add(TypeAmbiguousPercent, catalog.Warning, fmt.Sprintf("%s：百分比按小数填写（81.7%% 填 0.817），“%s”已按 %s%% 读取；请核实", in.Name, formatNum(v), formatNum(v)))
+		return Value{State: Filled, Num: v}
+	case v != 0 && math.Abs(v) < 1:
+		p.add(TypeAmbiguousPercent, catalog.Warning, fmt.Sprintf("%s：“%s”已按 %s%% 读取；如是 %s%%，请填 %s", in.Name, formatNum(v), formatNum(v), formatNum(roundSig(v*100)), formatNum(roundSig(v*100))))
+		return Value{State: Filled, Num: v}
+	}
+	return Value{State: Filled, Num: v}
+}
+
+var (
+	dateRE = regexp.MustCompile(`^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z?)?$`)
+	ymdRE  = regexp.MustCompile(`^(\d{4})(\d{2})(\d{2})$`)
+)
+
+// date reads a date typed as text or stored as an Excel serial.
+func (p *parser) date(s string) Value {
+	var y, m, d int
+	if g := dateRE.FindStringSubmatch(s); g != nil {
+		y, m, d = atoi(g[1]), atoi(g[2]), atoi(g[3])
+	} else if g := ymdRE.FindStringSubmatch(s); g != nil {
+		y, m, d = atoi(g[1]), atoi(g[2]), atoi(g[3])
+	} else if v, err := strconv.ParseFloat(s, 64); err == nil {
+		if p.format != formatDate && v >= 1900 && v <= 2100 && v == math.Trunc(v) {
+			return p.typeError("只有年份")
+		}
+		t, ok := excelDate(v)
+		if !ok {
+			return p.typeError("不是日期")
+		}
+		return Value{State: Filled, Text: t.Format(time.DateOnly), Date: t}
+	} else {
+		return p.typeError("不是日期")
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if t.Year() != y || int(t.Month()) != m || t.Day() != d {
+		return p.typeError("不是有效的日期")
+	}
+	return Value{State: Filled, Text: t.Format(time.DateOnly), Date: t}
+}
+
+// excelDate converts a serial of Excel's 1900 date system to a date.
+func excelDate(v float64) (time.Time, bool) {
+	if v < 1 || v >= 2958466 || math.IsNaN(v) {
+		return time.Time{}, false
+	}
+	days := int(math.Floor(v))
+	if days < 60 { // Excel counts a 29 February 1900 that never was
+		days++
+	}
+	return time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, days), true
+}
+
+// yesNo maps the ways a clerk says yes or no, lowercased.
+var yesNo = map[string]bool{
+	"是": true, "有": true, "y": true, "yes": true, "1": true, "√": true, "✓": true, "✔": true, "true": true, "对": true, "已": true, "是的": true,
+	"否": false, "无": false, "没有": false, "n": false, "no": false, "0": false, "×": false, "✗": false, "✘": false, "x": false, "false": false, "不是": false, "未": false,
+}
+
+// blanks are the spellings of "nothing here", after normalize.
+var blanks = map[string]bool{
+	"": true, "无": true, "/": true, "\\": true, "-": true, "--": true, "---": true, "—": true, "——": true,
+	"–": true, "―": true, "─": true, "空": true, "空白": true, "暂无": true, "n/a": true, "N/A": true,
+}
+
+func isBlank(s string) bool { return blanks[s] }
+
+func isExcelError(s string) bool {
+	switch s {
+	case "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "Err:502", "Err:504", "Err:508", "Err:522":
+		return true
+	}
+	return false
+}
+
+// normalize turns full-width letters, digits and punctuation into their
+// ASCII forms, drops zero-width characters and trims spaces of every kind.
+func normalize(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.TrimSpace(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r >= '！' && r <= '～':
+			r -= '！' - '!'
+		case r == '\u3000' || r == '\u00a0':
+			r = ' '
+		case r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff':
+			continue
+		case r == '。' || r == '｡':
+			r = '.'
+		case r == '\u2212':
+			r = '-'
+		}
+		b.WriteRune(r)
+	}
+	return strings.TrimFunc(b.String(), isSpace)
+}
+
+func isSpace(r rune) bool { return unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' }
+
+var thousandsRE = regexp.MustCompile(`^[+-]?\d{1,3}(,\d{3})+(\.\d*)?([eE][+-]?\d+)?$`)
+
+// splitNumber splits s into a leading number (digits, commas, a point and
+// an exponent) and the rest, spaces removed. It reports false when s does
+// not start with a number.
+func splitNumber(s string) (num, rest string, ok bool) {
+	s = strings.Map(func(r rune) rune {
+		if isSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+	i, digits := 0, 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == ',' && digits > 0) {
+		if s[i] != ',' {
+			digits++
+		}
+		i++
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			digits++
+			i++
+		}
+	}
+	if digits == 0 {
+		return "", "", false
+	}
+	if i+1 < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		j := i + 1
+		if s[j] == '+' || s[j] == '-' {
+			j++
+		}
+		if j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+				j++
+			}
+			i = j
+		}
+	}
+	return strings.TrimRight(s[:i], ","), s[i:], true
+}
+
+// splitUnit splits a unit such as 万元 into its scale (1e4) and base (元).
+func splitUnit(u string) (float64, string) {
+	scale := 1.0
+	for u != "" {
+		r, size := utf8.DecodeRuneInString(u)
+		f, ok := scales[r]
+		if !ok {
+			break
+		}
+		scale *= f
+		u = u[size:]
+	}
+	return scale, u
+}
+
+var scales = map[rune]float64{'百': 1e2, '千': 1e3, '万': 1e4, '亿': 1e8}
+
+// roundSig rounds v to 12 significant digits, removing the noise of
+// binary fractions (0.817*100 = 81.69999999999999).
+func roundSig(v float64) float64 {
+	if v == 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+		return v
+	}
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 12, 64), 64)
+	return r
+}
+
+func formatNum(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+// expected says in words what an indicator's cell should hold.
+func expected(in *catalog.Indicator) string {
+	switch in.Type {
+	case catalog.Integer, catalog.Decimal:
+		s := in.Type.Label()
+		if in.Unit != "" {
+			s += "（单位：" + in.Unit + "）"
+		}
+		return s
+	case catalog.Percent:
+		return "百分比（81.7% 填 81.7）"
+	case catalog.Date:
+		return "日期（如 2021-09-01）"
+	case catalog.YesNo:
+		return "是 或 否"
+	case catalog.Choice:
+		return strings.Join(in.Choices, "、")
+	}
+	return in.Type.Label()
+}

@@ -1,0 +1,149 @@
+package validate
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/xuri/excelize/v2"
+)
+
+const priorCSV = "\ufeffround,unit_code,unit_name,form,indicator_code,indicator_name,value\n" +
+	"2020,370811,任城区,济教统9表,EDU_BUDGET_EXP,一般公共预算教育支出,250000.5\n" +
+	"2020,370811,任城区,济教统9表,SAFE_LEDGER,是否建立校园安全风险台账,1\n" +
+	"2020,370811,任城区,济教统1表,SCH_TYPE,学校类型,小学\n" +
+	"2020,370811,任城区,济教统5表,QB_CREATE,是否创建义务教育优质均衡县,是\n" +
+	"2020,370811,任城区,济教统5表,QB_APPLY,是否申报优质均衡省级验收,否\n" +
+	"2020,370812,兖州区,济教统9表,EDU_BUDGET_EXP,一般公共预算教育支出,180000\n" +
+	",,,,,,\n" +
+	"2020,370812,兖州区,济教统9表,EDU_TOTAL_EXP,教育经费总支出,\n"
+
+var priorWant = &Prior{Round: "2020", Values: map[string]map[string]float64{
+	"370811": {"EDU_BUDGET_EXP": 250000.5, "SAFE_LEDGER": 1, "QB_CREATE": 1, "QB_APPLY": 0},
+	"370812": {"EDU_BUDGET_EXP": 180000},
+}}
+
+func TestLoadPriorCSV(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "2020.csv")
+	if err := os.WriteFile(path, []byte(priorCSV), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadPrior(path)
+	if err != nil {
+		t.Fatalf("LoadPrior: %v", err)
+	}
+	if diff := cmp.Diff(priorWant, got); diff != "" {
+		t.Errorf("LoadPrior (-want +got):\n%s", diff)
+	}
+}
+
+func TestLoadPriorXLSX(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	if _, err := f.NewSheet(LongSheet); err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range strings.Split(strings.TrimPrefix(priorCSV, "\ufeff"), "\n") {
+		if line == "" {
+			continue
+		}
+		for j, v := range strings.Split(line, ",") {
+			var val any = v
+			if _, err := strconv.ParseFloat(v, 64); j == 6 && i > 0 && err == nil {
+				val = mustFloat(t, v)
+			}
+			f.SetCellValue(LongSheet, cellRef(j, i), val)
+		}
+	}
+	if err := f.SetSheetVisible(LongSheet, false); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "2020_汇总.xlsx")
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadPrior(path)
+	if err != nil {
+		t.Fatalf("LoadPrior: %v", err)
+	}
+	if diff := cmp.Diff(priorWant, got); diff != "" {
+		t.Errorf("LoadPrior (-want +got):\n%s", diff)
+	}
+}
+
+func mustFloat(t *testing.T, s string) float64 {
+	t.Helper()
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
+func TestLoadPriorErrors(t *testing.T) {
+	dir := t.TempDir()
+	noSheet := excelize.NewFile()
+	if err := noSheet.SaveAs(filepath.Join(dir, "summary.xlsx")); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string]string{
+		"empty.csv":      "",
+		"header.csv":     "unit,code,value\n370811,X,1\n",
+		"rounds.csv":     "round,unit_code,indicator_code,value\n2020,370811,X,1\n2019,370811,Y,2\n",
+		"no-unit.csv":    "round,unit_code,indicator_code,value\n2020,,X,1\n",
+		"notes.txt":      "x",
+		"broken.xlsx":    "not a zip",
+		"quote.csv":      "round,unit_code,indicator_code,value\n2020,\"370811,X,1\n",
+		"summary.xlsx":   "",
+		"missing.csv":    "-",
+		"truncated.xlsx": "PK\x03\x04",
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, name)
+			switch name {
+			case "summary.xlsx", "missing.csv":
+			default:
+				if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err := LoadPrior(path)
+			if err == nil {
+				t.Fatalf("LoadPrior(%s): no error", name)
+			}
+			if name == "missing.csv" {
+				if !errors.Is(err, os.ErrNotExist) {
+					t.Errorf("LoadPrior(%s) = %v, want a not-exist error", name, err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrBadPrior) {
+				t.Errorf("LoadPrior(%s) = %v, want ErrBadPrior", name, err)
+			}
+		})
+	}
+}
+
+func FuzzPriorCSV(f *testing.F) {
+	f.Add([]byte(priorCSV))
+	f.Add([]byte("round,unit_code,indicator_code,value\n2020,370811,X,是\n"))
+	f.Add([]byte("round,unit_code,indicator_code,value\n2020,\"370811,X,1\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := priorFromCSV("fuzz.csv", data)
+		if err != nil {
+			if !errors.Is(err, ErrBadPrior) {
+				t.Errorf("priorFromCSV: %v does not wrap ErrBadPrior", err)
+			}
+			return
+		}
+		for unit, values := range p.Values {
+			if unit == "" || values == nil {
+				t.Errorf("prior values %q: %v", unit, values)
+			}
+		}
+	})
+}
