@@ -36,6 +36,11 @@ type Unit struct {
 	Contact string `yaml:"contact,omitempty" json:"contact,omitempty"`
 	Email   string `yaml:"email,omitempty" json:"email,omitempty"` // one or more addresses, separated by ; or ,
 	Phone   string `yaml:"phone,omitempty" json:"phone,omitempty"`
+	// Schools is how many schools a county or zone has, for a roster that
+	// lists only some of them (such as the example roster): consolidation
+	// counts the unlisted ones as not yet submitted rather than comparing
+	// the county's totals with a partial sum. 0 means the roster lists all.
+	Schools int `yaml:"schools,omitempty" json:"schools,omitempty"`
 }
 
 // Level returns the level of forms the unit fills.
@@ -147,6 +152,9 @@ func New(units []*Unit, where func(i int) string) (*Roster, error) {
 		}
 		if u.Name == "" {
 			bad(i, "unit %s has no name", u.Code)
+		}
+		if u.Schools < 0 || (u.Schools > 0 && u.Kind == School) {
+			bad(i, "schools %d: only a county or zone has a number of schools", u.Schools)
 		}
 		if r.byCode[u.Code] != nil {
 			bad(i, "duplicate unit code %s", u.Code)

@@ -1,0 +1,212 @@
+package consolidate
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"edustat/internal/progress"
+	"edustat/validate"
+)
+
+// Extensions of the files Collect reads from a directory.
+var Extensions = []string{".xlsx", ".xlsm", ".xls", ".ods", ".et"}
+
+// Collect validates the files at paths (files, or directories searched
+// recursively for workbooks) and consolidates them. Files are validated by
+// a bounded pool of workers; of each only what the summary needs is kept.
+// A file that cannot be read is listed with its error, never stops the
+// batch; Collect fails only on bad options, an unreadable directory or a
+// cancelled context.
+func Collect(ctx context.Context, paths []string, opts Options) (*Round, error) {
+	return collect(ctx, paths, opts, validate.Workbook)
+}
+
+// validator is validate.Workbook, or a stand-in in tests.
+type validator func(path string, opts validate.Options) (*validate.Submission, error)
+
+func collect(ctx context.Context, paths []string, opts Options, check validator) (*Round, error) {
+	r, err := newRound(opts)
+	if err != nil {
+		return nil, err
+	}
+	files, err := Files(paths, opts.Exclude)
+	if err != nil {
+		return nil, err
+	}
+	vopts := validate.Options{
+		Catalog: opts.Catalog, Roster: opts.Roster, Round: opts.Round, Prior: opts.Prior,
+		Password: opts.Password, Limits: opts.Limits, Soffice: opts.Soffice,
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	bar := progress.New(progressWriter(opts.Progress), "审核", len(files))
+	defer bar.Done()
+
+	out := make([]*file, len(files))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, max(len(files), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i] = r.read(files[i], vopts, check)
+				bar.Add(1)
+			}
+		}()
+	}
+	cancelled := false
+feed:
+	for i := range files {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			cancelled = true
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if cancelled {
+		return nil, ctx.Err()
+	}
+	r.files = out
+	r.finish()
+	return r, nil
+}
+
+func progressWriter(w io.Writer) io.Writer {
+	if w == nil {
+		return io.Discard
+	}
+	return w
+}
+
+// read validates one file and keeps what the summary needs.
+func (r *Round) read(path string, vopts validate.Options, check validator) *file {
+	s, err := check(path, vopts)
+	if err != nil || s == nil {
+		if err == nil {
+			err = errors.New("no submission")
+		}
+		f := &file{path: path, err: err}
+		if s != nil {
+			f.unit, f.unitName = s.Unit, s.UnitName
+		}
+		if st, serr := os.Stat(path); serr == nil {
+			f.modTime = st.ModTime()
+		}
+		f.sha256, _ = hashFile(path)
+		return f
+	}
+	if s.File == "" {
+		s.File = path
+	}
+	f := r.compact(s)
+	f.path = path
+	if f.sha256 == "" {
+		f.sha256, _ = hashFile(path)
+	}
+	return f
+}
+
+func hashFile(path string) (string, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer fh.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, fh); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Files returns the workbooks at paths: each file named, and the files
+// under each directory whose extension is one of Extensions, except lock
+// files (~$…, .~lock…), hidden files and annotated copies that validate
+// writes beside a submission. The result is sorted and has no duplicates;
+// paths in exclude are left out.
+func Files(paths, exclude []string) ([]string, error) {
+	skip := map[string]bool{}
+	for _, p := range exclude {
+		if abs, err := filepath.Abs(p); err == nil {
+			skip[abs] = true
+		}
+	}
+	var out []string
+	add := func(p string) {
+		if abs, err := filepath.Abs(p); err == nil && skip[abs] {
+			return
+		}
+		out = append(out, filepath.Clean(p))
+	}
+	for _, root := range paths {
+		st, err := os.Stat(root)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			add(root)
+			continue
+		}
+		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			name := d.Name()
+			if d.IsDir() {
+				if p != root && strings.HasPrefix(name, ".") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() && isWorkbook(name) {
+				add(p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", root, err)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// isWorkbook reports whether a file name found in a directory is a workbook
+// to read: a known extension, and not a lock file, a hidden file or an
+// annotated copy.
+func isWorkbook(name string) bool {
+	if strings.HasPrefix(name, "~$") || strings.HasPrefix(name, ".") {
+		return false
+	}
+	ext := strings.ToLower(filepath.Ext(name))
+	if !slices.Contains(Extensions, ext) {
+		return false
+	}
+	base := strings.TrimSuffix(name, filepath.Ext(name))
+	for _, mark := range annotatedMarks {
+		if strings.HasSuffix(base, mark) {
+			return false
+		}
+	}
+	return true
+}
+
+// annotatedMarks end the names of the annotated copies validate writes.
+var annotatedMarks = []string{".审核", "_审核", "-审核", "（审核）", ".annotated", "_annotated"}

@@ -1,0 +1,293 @@
+package consolidate
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/xuri/excelize/v2"
+
+	"edustat/catalog"
+)
+
+// table writes a header at row and data rows under it, styled, and makes
+// them an Excel table with filters when there are rows.
+type table struct {
+	b      *book
+	sheet  string
+	name   string // the Excel table's name
+	head   []string
+	widths []float64
+	top    int // the header row
+	row    int // the next row
+}
+
+func (b *book) newTable(sheet, name string, top int, head []string, widths []float64) *table {
+	t := &table{b: b, sheet: sheet, name: name, head: head, widths: widths, top: top, row: top + 1}
+	for i, w := range widths {
+		b.do(b.f.SetColWidth(sheet, colName(i+1), colName(i+1), w))
+	}
+	row := toAny(head)
+	b.do(b.f.SetSheetRow(sheet, cellName(1, top), &row))
+	b.do(b.f.SetCellStyle(sheet, cellName(1, top), cellName(len(head), top), b.style(sHead, "", plain)))
+	b.do(b.f.SetRowHeight(sheet, top, 30))
+	return t
+}
+
+// cell is a value with its style.
+type styled struct {
+	v    any
+	kind string
+	nf   string
+	mark int
+}
+
+func (t *table) add(cells ...styled) {
+	b := t.b
+	for i, c := range cells {
+		ref := cellName(i+1, t.row)
+		if c.v != nil {
+			b.do(b.f.SetCellValue(t.sheet, ref, c.v))
+		}
+		kind := c.kind
+		if kind == "" {
+			kind = sText
+		}
+		b.do(b.f.SetCellStyle(t.sheet, ref, ref, b.style(kind, c.nf, c.mark)))
+	}
+	t.row++
+}
+
+func (t *table) close() {
+	b := t.b
+	if t.row > t.top+1 {
+		off := false
+		b.do(b.f.AddTable(t.sheet, &excelize.Table{
+			Range: cellName(1, t.top) + ":" + cellName(len(t.head), t.row-1), Name: t.name,
+			StyleName: "TableStyleLight1", ShowRowStripes: &off,
+		}))
+	}
+	b.do(b.f.SetPanes(t.sheet, &excelize.Panes{Freeze: true, YSplit: t.top, TopLeftCell: cellName(1, t.top+1), ActivePane: "bottomLeft"}))
+	b.print(t.sheet, fmt.Sprintf("$%d:$%d", t.top, t.top))
+}
+
+func text(s string) styled           { return styled{v: s} }
+func wrap(s string) styled           { return styled{v: s, kind: sWrap} }
+func center(s string) styled         { return styled{v: s, kind: sCenter} }
+func number(v any, nf string) styled { return styled{v: v, kind: sNum, nf: nf} }
+func (s styled) marked(m int) styled { s.mark = m; return s }
+
+func (b *book) sheetTitle(sheet, title string, width int) {
+	b.do(b.f.SetCellValue(sheet, "A1", title))
+	b.do(b.f.MergeCell(sheet, "A1", cellName(width, 1)))
+	b.do(b.f.SetCellStyle(sheet, "A1", "A1", b.style(sTitle, "", plain)))
+	b.do(b.f.SetRowHeight(sheet, 1, 28))
+}
+
+func (r *Round) hasTargets() bool {
+	for _, l := range r.lines {
+		if l.in != nil && len(l.in.Targets) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+var opLabels = map[string]string{">=": "≥", "<=": "≤", "==": "=", ">": ">", "<": "<"}
+
+// targetValue returns a target in the unit of the summary's values:
+// percentages in points, as the catalog's percent style reads them.
+func (r *Round) targetValue(in *catalog.Indicator, t *catalog.Target) float64 {
+	if in.Type == catalog.Percent && r.cat.Percent == catalog.Fraction {
+		return t.Value * 100
+	}
+	return t.Value
+}
+
+// actual returns the value a target is checked against: the result itself;
+// for yes/no, the number of units answering 是 (1 or 0 for a county's own).
+func actual(v result) (float64, bool) {
+	if !v.ok || v.text != "" {
+		return 0, false
+	}
+	return v.num, true
+}
+
+// targets writes 目标对照: every target of the plan with the value reached.
+func (b *book) targets(sheet string) error {
+	r := b.r
+	head := []string{"序号", "代码", "指标", "目标", "目标年份", "地区", "实际值", "差距（实际−目标）", "是否达成", "说明"}
+	b.sheetTitle(sheet, r.title()+"：规划目标对照", len(head))
+	t := b.newTable(sheet, "Targets", 2, head, []float64{5, 14, 30, 12, 9, 12, 12, 14, 10, 40})
+	n := 0
+	for _, l := range r.lines {
+		if l.in == nil {
+			continue
+		}
+		in := l.in
+		for _, tg := range in.Targets {
+			goal := r.targetValue(in, tg)
+			label := opLabels[tg.Op] + " " + formatNum(goal)
+			pct := in.Type == catalog.Percent
+			switch {
+			case pct:
+				label += "%"
+			case in.Type == catalog.YesNo && tg.Scope == "county":
+				label += "（是）"
+			case in.Type == catalog.YesNo:
+				label += "个“是”"
+			case in.Unit != "":
+				label += in.Unit
+			}
+			cols := []int{0}
+			if tg.Scope == "county" {
+				cols = cols[:0]
+				for i := range r.areas {
+					cols = append(cols, 1+i)
+				}
+			}
+			for _, i := range cols {
+				n++
+				area := CityLabel
+				if i > 0 {
+					area = r.areas[i-1].Name
+				}
+				v := l.vals[i]
+				note := tg.Note
+				if year, err := strconv.Atoi(r.opts.Round); err == nil && year < tg.Year {
+					note = join(note, fmt.Sprintf("%d年目标，当前为%d年数据", tg.Year, year))
+				}
+				if v.excluded {
+					note = join(note, "实际值未计入有逻辑错误的单位")
+				}
+				got, ok := actual(v)
+				cells := []styled{number(n, ""), text(in.Code), text(in.Name), center(label), number(tg.Year, "0"), center(area)}
+				if !ok {
+					cells = append(cells, center("").marked(markOf(v)), center(""), center("无数据").marked(warn), wrap(note))
+					t.add(cells...)
+					continue
+				}
+				gapFmt, valFmt := fmtDec, numFmt(in)
+				shown := got
+				if pct {
+					gapFmt, valFmt, shown = fmtPoints, fmtPct, got/100
+				} else if in.Type == catalog.Integer || in.Type == catalog.YesNo {
+					gapFmt, valFmt = fmtInt, fmtInt
+				}
+				met, mark := "✗ 未达成", wrong
+				if tg.Met(got) {
+					met, mark = "✓ 达成", good
+				}
+				cells = append(cells, number(round(shown), valFmt).marked(markOf(v)), number(round(got-goal), gapFmt), center(met).marked(mark), wrap(note))
+				t.add(cells...)
+			}
+		}
+	}
+	t.close()
+	return b.err
+}
+
+func markOf(v result) int {
+	if v.excluded {
+		return excluded
+	}
+	return plain
+}
+
+func join(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "；" + b
+}
+
+// prior writes 同比: each numeric indicator of the city and of each county
+// and zone that the prior round has, this round against the prior one.
+func (b *book) prior(sheet string) error {
+	r := b.r
+	p := r.opts.Prior
+	head := []string{"代码", "指标", "单位", "地区", p.Round + "年", r.opts.Round + "年", "增减", "增减率"}
+	b.sheetTitle(sheet, r.title()+"：与"+p.Round+"年同比", len(head))
+	t := b.newTable(sheet, "Prior", 2, head, []float64{14, 30, 7, 12, 13, 13, 13, 10})
+	for _, l := range r.lines {
+		if l.in == nil {
+			continue
+		}
+		in := l.in
+		for i, v := range l.vals {
+			if !isNumeric(in, v) || v.own && in.Type == catalog.YesNo {
+				continue
+			}
+			code, area := r.cityCode, CityLabel
+			if i > 0 {
+				code, area = r.areas[i-1].Code, r.areas[i-1].Name
+			}
+			before, had := p.Values[code][in.Code]
+			if !had {
+				continue // nothing to compare with: the value is in 汇总
+			}
+			nf := numFmt(in)
+			if !v.own && in.Aggregate == catalog.CountYes {
+				nf = fmtInt
+			}
+			scale := 1.0
+			if in.Type == catalog.Percent {
+				scale = 0.01
+			}
+			cells := []styled{text(in.Code), text(in.Name), center(in.Unit), center(area)}
+			cells = append(cells, optional(had, round(before*scale), nf), optional(v.ok, round(v.num*scale), nf).marked(markOf(v)))
+			switch {
+			case !had || !v.ok:
+				cells = append(cells, center(""), center(""))
+			case in.Type == catalog.Percent:
+				cells = append(cells, number(round(v.num-before), fmtPoints), center(""))
+			default:
+				change := styled{kind: sNum, nf: fmtPct}
+				if before != 0 {
+					change.v = round((v.num - before) / math.Abs(before))
+				}
+				cells = append(cells, number(round(v.num-before), nf), change)
+			}
+			t.add(cells...)
+		}
+	}
+	t.close()
+	return b.err
+}
+
+func optional(ok bool, v float64, nf string) styled {
+	if !ok {
+		return center("")
+	}
+	return number(v, nf)
+}
+
+// checks writes 表间核对: each county total against the sum of its schools.
+func (b *book) checks(sheet string) error {
+	r := b.r
+	head := []string{"县区代码", "县区", "县区指标", "县区上报", "学校指标", "学校合计", "差额", "计入/应报学校", "结论"}
+	b.sheetTitle(sheet, r.title()+"：县区合计与所属学校合计核对", len(head))
+	t := b.newTable(sheet, "Checks", 2, head, []float64{10, 12, 30, 13, 30, 13, 12, 12, 36})
+	for _, ch := range r.checks {
+		nf := numFmt(ch.in)
+		mark := plain
+		switch ch.verdict {
+		case match:
+			mark = good
+		case mismatch:
+			mark = wrong
+		case partial, noCounty:
+			mark = warn
+		}
+		diff := center("")
+		if ch.verdict == match || ch.verdict == mismatch {
+			diff = number(round(ch.reported-ch.sum), nf)
+		}
+		t.add(text(ch.area.Code), text(ch.area.Name), text(ch.in.Code+" "+ch.in.Name),
+			optional(ch.verdict != noCounty, round(ch.reported), nf),
+			text(ch.src.Code+" "+ch.src.Name), number(round(ch.sum), nf), diff,
+			center(ch.coverage()), wrap(ch.conclusion()).marked(mark))
+	}
+	t.close()
+	return b.err
+}

@@ -1,0 +1,373 @@
+package consolidate
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"edustat/catalog"
+	"edustat/roster"
+	"edustat/validate"
+)
+
+// The sheets that grow with the number of units are written with
+// excelize's stream writer, a row at a time.
+
+// stream writes a sheet a row at a time.
+type stream struct {
+	b   *book
+	sw  *excelize.StreamWriter
+	row int // the last row written
+	buf []any
+}
+
+func (b *book) newStream(sheet string, widths []float64) (*stream, error) {
+	b.print(sheet) // page setup first: the stream writer copies it
+	sw, err := b.f.NewStreamWriter(sheet)
+	if err != nil {
+		return nil, err
+	}
+	for i, w := range widths {
+		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
+			return nil, err
+		}
+	}
+	return &stream{b: b, sw: sw}, nil
+}
+
+// add writes the next row.
+func (s *stream) add(cells ...styled) error {
+	s.row++
+	s.buf = s.buf[:0]
+	for _, c := range cells {
+		kind := c.kind
+		if kind == "" {
+			kind = sText
+		}
+		s.buf = append(s.buf, excelize.Cell{StyleID: s.b.style(kind, c.nf, c.mark), Value: c.v})
+	}
+	return s.sw.SetRow(cellName(1, s.row), s.buf)
+}
+
+// title writes a title row across width columns.
+func (s *stream) title(title string, width int) error {
+	s.row++
+	err := s.sw.SetRow(cellName(1, s.row), []any{excelize.Cell{StyleID: s.b.style(sTitle, "", plain), Value: title}}, excelize.RowOpts{Height: 28})
+	if err != nil {
+		return err
+	}
+	return s.sw.MergeCell(cellName(1, s.row), cellName(width, s.row))
+}
+
+// header writes a header row, freezes the rows above it and repeats it on
+// every printed page.
+func (s *stream) header(sheet string, head []string) error {
+	s.row++
+	s.buf = s.buf[:0]
+	for _, h := range head {
+		s.buf = append(s.buf, excelize.Cell{StyleID: s.b.style(sHead, "", plain), Value: h})
+	}
+	if err := s.sw.SetRow(cellName(1, s.row), s.buf, excelize.RowOpts{Height: 30}); err != nil {
+		return err
+	}
+	s.b.do(s.b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("%s!$%d:$%d", quote(sheet), s.row, s.row), Scope: sheet}))
+	return s.b.err
+}
+
+// close makes the rows from the header at top an Excel table with filters
+// and finishes the sheet.
+func (s *stream) close(name string, top, width int) error {
+	if s.row > top {
+		off := false
+		err := s.sw.AddTable(&excelize.Table{Range: cellName(1, top) + ":" + cellName(width, s.row), Name: name, StyleName: "TableStyleLight1", ShowRowStripes: &off})
+		if err != nil {
+			return err
+		}
+	}
+	return s.sw.Flush()
+}
+
+// list writes the detail sheet of a list form: every record of every unit,
+// with the unit's code and name in front.
+func (b *book) list(sheet string, form *catalog.Form) error {
+	r := b.r
+	head := []string{"单位代码", "单位名称", "所属县区", "审核", "行号"}
+	widths := []float64{13, 28, 10, 12, 6}
+	seen := map[string]bool{}
+	for _, h := range head {
+		seen[h] = true
+	}
+	for _, in := range form.Columns {
+		h := in.Name
+		if in.Unit != "" {
+			h += "（" + in.Unit + "）"
+		}
+		if seen[h] {
+			h += " " + in.Code
+		}
+		seen[h] = true
+		head = append(head, h)
+		w := 12.0
+		if in.Type == catalog.Text {
+			w = 24
+		}
+		widths = append(widths, w)
+	}
+	const top = 2
+	s, err := b.newStream(sheet, widths)
+	if err != nil {
+		return err
+	}
+	if err := s.sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 2, YSplit: top, TopLeftCell: cellName(3, top+1), ActivePane: "bottomRight"}); err != nil {
+		return err
+	}
+	if err := s.title(fmt.Sprintf("%s（%s）明细", form.Title, form.Code), len(head)); err != nil {
+		return err
+	}
+	if err := s.header(sheet, head); err != nil {
+		return err
+	}
+	cells := make([]styled, len(head))
+	for _, u := range r.ros.Units {
+		f := r.kept[u.Code]
+		if f == nil {
+			continue
+		}
+		verdict, mark := "通过", plain
+		if !f.clean() {
+			verdict, mark = "有逻辑错误，未计入", excluded
+		}
+		for _, rec := range f.lists[form.Code] {
+			cells = cells[:0]
+			cells = append(cells, text(u.Code), text(u.Name), text(r.countyName(u)), center(verdict).marked(mark), number(rec.row, "0"))
+			for i, in := range form.Columns {
+				cells = append(cells, recordCell(in, rec.cells[i]))
+			}
+			if err := s.add(cells...); err != nil {
+				return err
+			}
+		}
+	}
+	return s.close(fmt.Sprintf("List%d", b.listIndex(form)), top, len(head))
+}
+
+func (b *book) listIndex(form *catalog.Form) int {
+	for i, f := range b.r.lists {
+		if f == form {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// recordCell is one value of a list record.
+func recordCell(in *catalog.Indicator, c cell) styled {
+	if !c.ok() {
+		return styled{}
+	}
+	switch {
+	case in.Type == catalog.YesNo:
+		return center(yesNo(c.num))
+	case in.Type == catalog.Percent:
+		return number(round(c.num/100), fmtPct)
+	case in.Type.Numeric():
+		return number(round(c.num), numFmt(in))
+	}
+	return text(c.text)
+}
+
+// status writes 报送情况: every expected unit and every file.
+func (b *book) status(sheet string) error {
+	r := b.r
+	head := []string{"序号", "单位代码", "单位名称", "类型", "所属县区", "状态", "审核结果", "文件", "报出日期", "接收时间", "逻辑错误", "经验警告", "已说明", "问题", "SHA-256"}
+	const top = 3
+	s, err := b.newStream(sheet, []float64{6, 13, 28, 12, 10, 13, 13, 36, 11, 18, 8, 8, 8, 30, 20})
+	if err != nil {
+		return err
+	}
+	if err := s.sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 3, YSplit: top, TopLeftCell: cellName(4, top+1), ActivePane: "bottomRight"}); err != nil {
+		return err
+	}
+	if err := s.title(r.title()+"：报送情况", len(head)); err != nil {
+		return err
+	}
+	c := r.counts
+	line := fmt.Sprintf("应报 %d 个单位，已报 %d 个（其中逾期 %d 个），未报 %d 个；有逻辑错误未计入汇总 %d 个；另有重复文件 %d 个、读取失败 %d 个、未知单位 %d 个、非本轮 %d 个。",
+		c.Expected, c.Submitted, c.Late, c.Missing, c.WithErrors, c.Duplicates, c.Unreadable, c.Unknown, c.WrongRound)
+	if !r.opts.Deadline.IsZero() {
+		line += "报送截止：" + r.opts.Deadline.Format(time.DateOnly) + "。"
+	}
+	if err := s.add(styled{v: line, kind: sSub}); err != nil {
+		return err
+	}
+	if err := s.sw.MergeCell("A2", cellName(len(head), 2)); err != nil {
+		return err
+	}
+	if err := s.header(sheet, head); err != nil {
+		return err
+	}
+	for i, u := range r.Status() {
+		mark := plain
+		switch u.Status {
+		case Missing, Late:
+			mark = warn
+		case Unreadable, UnknownUnit, WrongRound:
+			mark = wrong
+		}
+		verdict := styled{v: u.Verdict(), kind: sCenter}
+		switch verdict.v {
+		case "有逻辑错误":
+			verdict.mark = excluded
+		case "通过":
+			verdict.mark = good
+		}
+		counts := []styled{{}, {}, {}}
+		if u.File != "" && u.Status != Unreadable {
+			counts = []styled{number(u.Errors, "0"), number(u.Warnings, "0"), number(u.Explained, "0")}
+		}
+		err := s.add(append([]styled{
+			number(i+1, "0"), text(u.Code), text(u.Name), center(kindLabel(u)), text(u.County),
+			center(u.Status.String()).marked(mark), verdict, wrap(u.File),
+			center(dateText(u.Reported)), center(timeText(u.Received)),
+		}, append(counts, wrap(u.Problem), styled{v: u.SHA256, kind: sHash})...)...)
+		if err != nil {
+			return err
+		}
+	}
+	return s.close("Status", top, len(head))
+}
+
+// kindLabel names the kind of a unit: 县市区, 功能区 or the school's type.
+func kindLabel(u UnitStatus) string {
+	switch u.Kind {
+	case roster.County:
+		return "县市区"
+	case roster.Zone:
+		return "功能区"
+	case roster.School:
+		if t := (&roster.Unit{Kind: roster.School, Code: u.Code}).SchoolType(); t != "" {
+			return t
+		}
+		return "学校"
+	}
+	return ""
+}
+
+func dateText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
+func timeText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateTime)
+}
+
+// findings writes 审核问题: every finding of every file, and the
+// consolidation's own, in the order of 报送情况.
+func (b *book) findings(sheet string) error {
+	r := b.r
+	head := []string{"序号", "单位代码", "单位名称", "文件", "文件状态", "类别", "类型", "工作表", "单元格", "指标", "值", "应为", "规则", "说明", "已说明", "填写说明"}
+	const top = 2
+	s, err := b.newStream(sheet, []float64{6, 13, 24, 30, 12, 10, 16, 14, 8, 24, 12, 12, 18, 50, 7, 30})
+	if err != nil {
+		return err
+	}
+	if err := s.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: top, TopLeftCell: cellName(1, top+1), ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	if err := s.title(r.title()+"：审核问题", len(head)); err != nil {
+		return err
+	}
+	if err := s.header(sheet, head); err != nil {
+		return err
+	}
+	n := 0
+	for _, sf := range r.statusFiles() {
+		u, f := sf.UnitStatus, sf.f
+		if f == nil {
+			continue
+		}
+		write := func(fd validate.Finding) error {
+			n++
+			tier := fd.Tier.Label()
+			mark := wrong
+			if fd.Tier != catalog.Error {
+				mark = warn
+				if fd.Explained {
+					mark = plain
+				}
+			}
+			explained := ""
+			if fd.Tier == catalog.Warning {
+				explained = "否"
+				if fd.Explained {
+					explained = "是"
+				}
+			}
+			return s.add(number(n, "0"), text(u.Code), text(u.Name), wrap(u.File), center(u.Status.String()),
+				center(tier).marked(mark), text(fd.Type), text(fd.Sheet), center(fd.Cell), text(r.indicatorLabel(fd.Code)),
+				text(fd.Value), text(fd.Expected), text(fd.Rule), wrap(fd.Message), center(explained), wrap(fd.Explanation))
+		}
+		if f.err != nil {
+			if err := write(validate.Finding{Type: "read-error", Tier: catalog.Error, Message: f.err.Error()}); err != nil {
+				return err
+			}
+			continue
+		}
+		for _, list := range [][]validate.Finding{f.findings, f.extra} {
+			for _, fd := range list {
+				if err := write(fd); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return s.close("Findings", top, len(head))
+}
+
+// indicatorLabel is "CODE 名称" for a code of the catalog.
+func (r *Round) indicatorLabel(code string) string {
+	if in := r.cat.Indicator(code); in != nil {
+		return code + " " + in.Name
+	}
+	return code
+}
+
+// data writes the hidden sheet validate.LongSheet: the long format, as the
+// CSV has it but with numbers as numbers and no apostrophes.
+func (b *book) data(sheet string) error {
+	r := b.r
+	sw, err := b.f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	head := make([]any, len(validate.LongHeader))
+	for i, h := range validate.LongHeader {
+		head[i] = h
+	}
+	if err := sw.SetRow("A1", head); err != nil {
+		return err
+	}
+	row := 1
+	vals := make([]any, len(validate.LongHeader))
+	err = r.long(func(lr *longRow) error {
+		row++
+		vals[0], vals[1], vals[2], vals[3], vals[4], vals[5] = r.opts.Round, lr.unit, lr.unitName, lr.form, lr.in.Code, lr.in.Name
+		if lr.isNum {
+			vals[6] = round(lr.num)
+		} else {
+			vals[6] = lr.text
+		}
+		return sw.SetRow(cellName(1, row), vals)
+	})
+	if err != nil {
+		return err
+	}
+	return sw.Flush()
+}

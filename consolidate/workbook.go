@@ -1,0 +1,351 @@
+package consolidate
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"edustat/catalog"
+	"edustat/validate"
+)
+
+// Sheet names of the summary workbook. List forms add one sheet each,
+// named by the form's title.
+const (
+	SummarySheet  = "汇总"
+	ChartSheet    = "图表"
+	TargetsSheet  = "目标对照"
+	PriorSheet    = "同比"
+	ChecksSheet   = "表间核对"
+	StatusSheet   = "报送情况"
+	FindingsSheet = "审核问题"
+)
+
+// WriteWorkbook writes the summary workbook: 汇总 (indicators by county and
+// zone with the city total), 图表, 目标对照, 同比 (with a prior round),
+// 表间核对, a detail sheet per list form, 报送情况, 审核问题, and the hidden
+// sheet validate.LongSheet with the values in the long format, from which
+// validate.LoadPrior reads this round as the next one's prior.
+//
+// Every sheet prints on A4 landscape, fitted to the page width, with its
+// header rows repeated. The same round gives the same bytes.
+//
+// A value is never silently incomplete: a cell whose total leaves out a
+// unit with unresolved errors has an orange fill, the column's header
+// names the units left out, and the notes under the table list them. A
+// county total that differs from the sum of its schools is red with a
+// comment; the city total counts it as the county reported it and says so
+// in a comment.
+func (r *Round) WriteWorkbook(w io.Writer) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	f.SetZipWriter(newSortedZip)
+	wb := &book{r: r, f: f, styles: map[styleKey]int{}}
+	if err := wb.write(); err != nil {
+		return fmt.Errorf("summary workbook: %w", err)
+	}
+	if err := f.Write(w); err != nil {
+		return fmt.Errorf("summary workbook: %w", err)
+	}
+	return nil
+}
+
+// book writes one summary workbook.
+type book struct {
+	r      *Round
+	f      *excelize.File
+	styles map[styleKey]int
+	err    error // the first error of a run of calls
+
+	chartRows summaryRows // where 汇总 put each line
+}
+
+func (b *book) write() error {
+	r := b.r
+	type step struct {
+		sheet string
+		fill  func(string) error
+	}
+	var steps []step
+	add := func(when bool, sheet string, fill func(string) error) {
+		if when {
+			steps = append(steps, step{sheet, fill})
+		}
+	}
+	add(true, SummarySheet, b.summary)
+	add(true, ChartSheet, b.charts)
+	add(r.hasTargets(), TargetsSheet, b.targets)
+	add(r.opts.Prior != nil, PriorSheet, b.prior)
+	add(len(r.checks) > 0, ChecksSheet, b.checks)
+	for _, form := range r.lists {
+		add(true, b.listSheetName(form), func(sheet string) error { return b.list(sheet, form) })
+	}
+	add(true, StatusSheet, b.status)
+	add(true, FindingsSheet, b.findings)
+	add(true, validate.LongSheet, b.data)
+
+	// Make every sheet and set what reads the sheets back (the active
+	// sheet, visibility) before any is streamed: excelize would parse a
+	// streamed sheet again.
+	for i, s := range steps {
+		if err := b.newSheet(s.sheet, i == 0); err != nil {
+			return err
+		}
+	}
+	b.f.SetActiveSheet(0)
+	if err := b.f.SetSheetVisible(validate.LongSheet, false); err != nil {
+		return err
+	}
+	for _, s := range steps {
+		if err := s.fill(s.sheet); err != nil {
+			return fmt.Errorf("sheet %s: %w", s.sheet, err)
+		}
+	}
+	return b.f.SetDocProps(&excelize.DocProperties{
+		Title:   r.title(),
+		Creator: "edustat",
+		Subject: r.cat.Title,
+	})
+}
+
+// title is the title of the summary: 济宁市2021年教育统计汇总.
+func (r *Round) title() string { return r.cityName + r.opts.Round + "年教育统计汇总" }
+
+func (b *book) newSheet(name string, first bool) error {
+	if first {
+		return b.f.SetSheetName("Sheet1", name)
+	}
+	_, err := b.f.NewSheet(name)
+	return err
+}
+
+// listSheetName is the detail sheet's name: the form's title, unless it is
+// taken by a sheet of the summary's own.
+func (b *book) listSheetName(form *catalog.Form) string {
+	switch form.Title {
+	case SummarySheet, ChartSheet, TargetsSheet, PriorSheet, ChecksSheet, StatusSheet, FindingsSheet, validate.LongSheet:
+		return form.Code + "明细"
+	}
+	return form.Title
+}
+
+// print sets up a sheet for printing: A4 landscape, as wide as one page,
+// the titles (ranges such as $3:$3 or $A:$C) repeated on every page, page
+// numbers in the footer.
+func (b *book) print(sheet string, titles ...string) {
+	if b.err != nil {
+		return
+	}
+	size, orient, one, zero, fit := 9, "landscape", 1, 0, true
+	b.do(b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &one, FitToHeight: &zero}))
+	b.do(b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}))
+	m := 0.5
+	b.do(b.f.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{Left: &m, Right: &m, Top: &m, Bottom: &m}))
+	b.do(b.f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddFooter: "&L" + escapeHF(b.r.title()) + "&R第 &P 页，共 &N 页"}))
+	if len(titles) > 0 {
+		refs := make([]string, len(titles))
+		for i, t := range titles {
+			refs[i] = quote(sheet) + "!" + t
+		}
+		b.do(b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: strings.Join(refs, ","), Scope: sheet}))
+	}
+}
+
+// escapeHF doubles & in header and footer text, where it starts a code.
+func escapeHF(s string) string {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '&' {
+			out = append(out, '&')
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}
+
+func (b *book) do(err error) {
+	if b.err == nil {
+		b.err = err
+	}
+}
+
+func quote(sheet string) string { return "'" + sheet + "'" }
+
+func cellName(col, row int) string {
+	c, _ := excelize.CoordinatesToCellName(col, row)
+	return c
+}
+
+func colName(col int) string {
+	c, _ := excelize.ColumnNumberToName(col)
+	return c
+}
+
+// Marks on value cells.
+const (
+	plain    = iota
+	excluded // orange: leaves out units with unresolved errors
+	wrong    // red: a county total that differs from its schools
+	good     // green: a target met, a check that agrees
+	warn     // yellow: missing or late
+)
+
+var markFills = map[int]string{excluded: "FCE4D6", wrong: "FFC7CE", good: "E2EFDA", warn: "FFF2CC"}
+
+// Kinds of cell style.
+const (
+	sTitle   = "title"
+	sSub     = "sub"
+	sRight   = "right" // a subtitle on the right
+	sHead    = "head"
+	sSection = "section"
+	sText    = "text"
+	sCenter  = "center"
+	sNote    = "note"
+	sNum     = "num"
+	sWrap    = "wrap" // long text: messages, paths
+	sHash    = "hash" // a sha256, small and wrapped
+)
+
+type styleKey struct {
+	kind, numFmt string
+	mark         int
+}
+
+// style returns the id of a style of the given kind, number format and mark,
+// making it on first use.
+func (b *book) style(kind, numFmt string, mark int) int {
+	key := styleKey{kind, numFmt, mark}
+	if id, ok := b.styles[key]; ok {
+		return id
+	}
+	font := &excelize.Font{Family: "宋体", Size: 10}
+	border := []excelize.Border{
+		{Type: "left", Color: "808080", Style: 1}, {Type: "right", Color: "808080", Style: 1},
+		{Type: "top", Color: "808080", Style: 1}, {Type: "bottom", Color: "808080", Style: 1},
+	}
+	s := &excelize.Style{Font: font, Border: border, Alignment: &excelize.Alignment{Vertical: "center"}}
+	switch kind {
+	case sTitle:
+		s.Font = &excelize.Font{Family: "宋体", Size: 16, Bold: true}
+		s.Border = nil
+		s.Alignment.Horizontal = "center"
+	case sSub:
+		s.Border = nil
+	case sRight:
+		s.Border = nil
+		s.Alignment.Horizontal = "right"
+	case sNote:
+		s.Border = nil
+		s.Alignment.WrapText = true
+		s.Alignment.Vertical = "top"
+	case sHead:
+		s.Font = &excelize.Font{Family: "宋体", Size: 10, Bold: true}
+		s.Alignment.Horizontal = "center"
+		s.Alignment.WrapText = true
+		s.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"D9E1F2"}}
+	case sSection:
+		s.Font = &excelize.Font{Family: "宋体", Size: 10, Bold: true}
+		s.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F2F2F2"}}
+	case sCenter:
+		s.Alignment.Horizontal = "center"
+	case sWrap:
+		s.Alignment.WrapText = true
+	case sHash:
+		s.Font = &excelize.Font{Family: "Consolas", Size: 7}
+		s.Alignment.WrapText = true
+	case sNum:
+		s.Alignment.Horizontal = "right"
+	}
+	if numFmt != "" {
+		f := numFmt
+		s.CustomNumFmt = &f
+	}
+	if mark == wrong {
+		s.Font = &excelize.Font{Family: font.Family, Size: font.Size, Color: "C00000", Bold: true}
+	}
+	if c, ok := markFills[mark]; ok {
+		s.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c}}
+	}
+	id, err := b.f.NewStyle(s)
+	b.do(err)
+	b.styles[key] = id
+	return id
+}
+
+// Number formats.
+const (
+	fmtInt     = "#,##0"
+	fmtDec     = "#,##0.00"
+	fmtRatio   = "#,##0.0000" // ratios that are not percentages, such as 万元/人
+	fmtPct     = "0.0%"
+	fmtPoints  = `0.0"个百分点"`
+	fmtDate    = "yyyy-mm-dd"
+	fmtGeneral = "General"
+)
+
+// numFmt returns the number format of in's values.
+func numFmt(in *catalog.Indicator) string {
+	switch in.Type {
+	case catalog.Integer:
+		return fmtInt
+	case catalog.Percent:
+		return fmtPct
+	case catalog.YesNo:
+		return fmtInt
+	}
+	if in.Aggregate == catalog.Ratio {
+		return fmtRatio
+	}
+	return fmtDec
+}
+
+// countFmt shows a count of 是 as N/M, M being the units that answered.
+func countFmt(answered int) string { return fmt.Sprintf(`#,##0"/%d"`, answered) }
+
+// aggLabel names an aggregation in Chinese.
+func aggLabel(in *catalog.Indicator) string {
+	switch in.Aggregate {
+	case catalog.Sum:
+		return "合计"
+	case catalog.Ratio:
+		return "比率"
+	case catalog.Max:
+		return "最大值"
+	case catalog.Min:
+		return "最小值"
+	case catalog.CountYes:
+		return "“是”的个数"
+	}
+	return "不汇总"
+}
+
+// display returns the value to put in a cell for a result of in and its
+// number format: percents as fractions for Excel's % format.
+func display(in *catalog.Indicator, v result) (any, string) {
+	if !v.ok {
+		return nil, ""
+	}
+	switch {
+	case in == nil:
+		return v.num, fmtInt
+	case v.own && in.Type == catalog.YesNo:
+		return yesNo(v.num), ""
+	case v.text != "" || !isNumeric(in, v):
+		return v.text, ""
+	case !v.own && in.Aggregate == catalog.CountYes:
+		return v.num, countFmt(v.n)
+	case in.Type == catalog.Percent:
+		return round(v.num / 100), fmtPct
+	}
+	return round(v.num), numFmt(in)
+}
+
+// round drops float noise (0.30000000000000004) from a value.
+func round(v float64) float64 {
+	f, _ := strconv.ParseFloat(formatNum(v), 64)
+	return f
+}
