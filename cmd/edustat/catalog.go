@@ -36,8 +36,9 @@ as JSON with every field, its rules and targets.
 
 export writes the catalog as a workbook for staff to review.
 `,
-	run: runCatalog,
 }
+
+func init() { catalogCmd.run = runCatalog }
 
 func runCatalog(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {

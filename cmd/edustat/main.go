@@ -38,6 +38,12 @@ func init() {
 	commands = []*command{
 		catalogCmd,
 		generateCmd,
+		demoCmd,
+		benchCmd,
+		sendCmd,
+		validateCmd,
+		consolidateCmd,
+		statusCmd,
 		helpCmd,
 		versionCmd,
 	}
@@ -45,8 +51,9 @@ func init() {
 
 // exitError carries an exit code other than 1 through a returned error.
 type exitError struct {
-	code int
-	err  error
+	code  int
+	err   error
+	usage bool // a mistake in the call: point to the command's help
 }
 
 func (e *exitError) Error() string { return e.err.Error() }
@@ -58,7 +65,7 @@ var errFound = errors.New("problems found")
 
 // usageError is a mistake in how the command was called: exit 2.
 func usageError(format string, args ...any) error {
-	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+	return &exitError{code: 2, err: fmt.Errorf(format, args...), usage: true}
 }
 
 // hintError adds a line telling the user what to do next.
@@ -116,7 +123,7 @@ func run(ctx context.Context, e *env, args []string) int {
 	}
 	var x *exitError
 	if errors.As(err, &x) {
-		if x.code == 2 {
+		if x.usage {
 			fmt.Fprintf(e.stderr, "edustat: hint: run 'edustat help %s' for usage\n", cmd.name)
 		}
 		return x.code

@@ -1,0 +1,526 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"edustat/catalog"
+	"edustat/consolidate"
+	"edustat/examples"
+	"edustat/internal/atomicfile"
+	clerk "edustat/internal/fill" // named for what it does: "fill" is taken in this package
+	"edustat/internal/progress"
+	"edustat/roster"
+	"edustat/templates"
+	"edustat/validate"
+)
+
+var demoCmd = &command{
+	name:    "demo",
+	summary: "run a whole collection round on the 2020 example data",
+	usage: `usage: edustat demo [--out DIR] [--examples DIR]
+
+Demo runs a whole collection round of the embedded Jining catalog on the
+example data of 2020 (examples/2020): it generates the workbook of every
+county, zone and example school, types into each what its clerk would,
+with the mistakes clerks make (units typed into cells, 亿元 for 万元,
+full-width digits, more projects completed than built, …), validates every
+file that came back, and consolidates them with the 2019 round as the
+prior year. One school sends nothing, one county is late, one sends a
+corrected file after a first one with errors. Demo prints where each output
+is, the city's headline figures and who has not reported.
+
+Outputs, under DIR:
+
+  templates/             the workbooks sent out, one a unit
+  submissions/           the workbooks that came back
+  reports/审核报告.txt    the audit report, in Chinese
+  reports/审核报告.json   the same as JSON
+  reports/annotated/     marked-up copies of the files with findings
+  prior/                 the prior round the rules compare with
+  汇总ROUND.xlsx          the summary workbook
+  汇总ROUND.csv           its values in the long format
+
+The same data gives the same files, byte for byte. The exit code is 0 when
+every step ran, whatever the audit found.
+
+Flags:
+  -o, --out DIR        where to write (default: edustat-demo-ROUND); if it
+                       exists it must be empty or hold an earlier demo's
+                       outputs, which are replaced
+      --examples DIR   the round's data, laid out like examples/2020: a
+                       round.yaml and one .yaml file per unit (default: the
+                       embedded examples)
+`,
+}
+
+func init() { demoCmd.run = runDemo }
+
+func runDemo(ctx context.Context, e *env, args []string) error {
+	fset := flags(demoCmd, e)
+	out := fset.StringP("out", "o", "", "output directory")
+	exampleDir := fset.String("examples", "", "example round directory")
+	if err := parse(demoCmd, e, fset, args); err != nil {
+		return err
+	}
+	if fset.NArg() > 0 {
+		return usageError("demo takes no arguments, got %q", fset.Arg(0))
+	}
+	c, err := loadCatalog("")
+	if err != nil {
+		return err
+	}
+	ros, err := loadRoster("")
+	if err != nil {
+		return err
+	}
+	var (
+		fsys fs.FS = examples.FS
+		dir        = "2020"
+	)
+	if *exampleDir != "" {
+		abs, err := filepath.Abs(*exampleDir)
+		if err != nil {
+			return err
+		}
+		fsys, dir = os.DirFS(filepath.Dir(abs)), filepath.Base(abs)
+	}
+	r, err := clerk.LoadRound(fsys, dir, c)
+	if errors.Is(err, clerk.ErrExample) || errors.Is(err, fs.ErrNotExist) {
+		return withHint(err, "the example data is described in examples/README.md")
+	}
+	if err != nil {
+		return err
+	}
+	d := &demo{e: e, c: c, ros: ros, round: r, fsys: fsys, out: *out}
+	if d.out == "" {
+		d.out = "edustat-demo-" + r.Name
+	}
+	return d.run(ctx)
+}
+
+// demo is one run of the demo round.
+type demo struct {
+	e     *env
+	c     *catalog.Catalog
+	ros   *roster.Roster
+	round *clerk.Round
+	fsys  fs.FS
+	out   string
+
+	units     []*roster.Unit // units with forms, in roster order
+	files     []string       // submissions written, relative to out
+	results   []validate.Result
+	prior     *validate.Prior // the prior round, nil for none
+	priorFile string          // where it is, relative to out
+	sum       *consolidate.Round
+	city      map[string]string // the city total by indicator code
+}
+
+// Where the demo writes, under its output directory.
+const (
+	demoMarker      = ".edustat-demo"
+	demoTemplates   = "templates"
+	demoSubmissions = "submissions"
+	demoReports     = "reports"
+	demoAnnotated   = "reports/annotated"
+	demoPrior       = "prior"
+	demoTextReport  = "reports/审核报告.txt"
+	demoJSONReport  = "reports/审核报告.json"
+)
+
+func (d *demo) summaryName(ext string) string { return "汇总" + d.round.Name + ext }
+
+func (d *demo) run(ctx context.Context) error {
+	if err := d.check(); err != nil {
+		return err
+	}
+	if err := d.prepare(); err != nil {
+		return err
+	}
+	steps := []struct {
+		name string
+		do   func(context.Context) error
+	}{
+		{"generate", d.generate},
+		{"fill", d.fill},
+		{"validate", d.validate},
+		{"consolidate", d.consolidate},
+	}
+	for _, s := range steps {
+		if err := s.do(ctx); err != nil {
+			return fmt.Errorf("demo: %s: %w", s.name, err)
+		}
+	}
+	return d.print()
+}
+
+// check makes sure the data and the roster agree: every unit that sends is
+// in the roster, and every unit of the roster sends or is listed missing.
+func (d *demo) check() error {
+	sent := map[string]bool{}
+	for _, s := range d.round.Sends {
+		u := d.ros.Unit(s.Unit)
+		if u == nil {
+			return withHint(fmt.Errorf("demo: %s: unit %s %s is not in the roster", s.File, s.Unit, s.Name),
+				"the demo uses the embedded roster (seeds/units.yaml); use its unit codes")
+		}
+		sent[s.Unit] = true
+	}
+	var lost []string
+	for _, u := range d.ros.Units {
+		if len(d.c.FormsFor(u.Level())) == 0 {
+			continue
+		}
+		d.units = append(d.units, u)
+		if !sent[u.Code] && !slices.Contains(d.round.Missing, u.Code) {
+			lost = append(lost, u.Code+" "+u.Name)
+		}
+	}
+	if len(lost) > 0 {
+		return withHint(fmt.Errorf("demo: no example data for %s", strings.Join(lost, ", ")),
+			"add a data file for each, or list them under missing: in %s", clerk.RoundFile)
+	}
+	return nil
+}
+
+// prepare makes the output directory, clearing an earlier demo's outputs.
+// It refuses a directory that holds anything else.
+func (d *demo) prepare() error {
+	entries, err := os.ReadDir(d.out)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return err
+	case len(entries) > 0:
+		if _, err := os.Stat(filepath.Join(d.out, demoMarker)); err != nil {
+			return withHint(fmt.Errorf("demo: %s exists and does not hold an earlier demo's outputs", d.out),
+				"give a new or empty directory with --out")
+		}
+		for _, name := range []string{demoTemplates, demoSubmissions, demoReports, demoPrior, d.summaryName(".xlsx"), d.summaryName(".csv")} {
+			if err := os.RemoveAll(filepath.Join(d.out, name)); err != nil {
+				return err
+			}
+		}
+	}
+	for _, dir := range []string{demoTemplates, demoSubmissions, demoAnnotated, demoPrior} {
+		if err := os.MkdirAll(filepath.Join(d.out, dir), 0o755); err != nil {
+			return err
+		}
+	}
+	return os.WriteFile(filepath.Join(d.out, demoMarker), []byte("edustat demo "+d.round.Name+"\n"), 0o644)
+}
+
+func (d *demo) path(rel string) string { return filepath.Join(d.out, filepath.FromSlash(rel)) }
+
+func (d *demo) options() templates.Options {
+	return templates.Options{Round: d.round.Name, Deadline: d.round.Deadline.Format(time.DateOnly)}
+}
+
+func (d *demo) generate(ctx context.Context) error {
+	return generate(ctx, d.e.stderr, templates.New(d.c), d.units, d.options(), d.path(demoTemplates))
+}
+
+// demoZone is the demo's time zone: files arrive in the afternoon of their
+// 报出日期, China time.
+var demoZone = time.FixedZone("CST", 8*3600)
+
+// fill types each unit's data into its template and saves it where the
+// returned files go, dated the day the unit reported.
+func (d *demo) fill(ctx context.Context) error {
+	bar := progress.New(d.e.stderr, "填报", len(d.round.Sends))
+	defer bar.Done()
+	for _, s := range d.round.Sends {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		u := d.ros.Unit(s.Unit)
+		tmpl, err := os.ReadFile(filepath.Join(d.path(demoTemplates), templates.FileName(d.round.Name, u)))
+		if err != nil {
+			return err
+		}
+		name := templates.FileName(d.round.Name, u)
+		if s.Label != "" {
+			name = strings.TrimSuffix(name, ".xlsx") + "（" + s.Label + "）.xlsx"
+		}
+		rel := path.Join(demoSubmissions, name)
+		err = atomicfile.Write(d.path(rel), 0o644, func(w io.Writer) error { return clerk.Write(w, tmpl, s.Values) })
+		if err != nil {
+			return fmt.Errorf("unit %s %s (%s): %w", s.Unit, s.Name, s.File, err)
+		}
+		arrived := time.Date(s.Reported.Year(), s.Reported.Month(), s.Reported.Day(), 16, 30, 0, 0, demoZone)
+		if err := os.Chtimes(d.path(rel), arrived, arrived); err != nil {
+			return err
+		}
+		d.files = append(d.files, rel)
+		bar.Add(1)
+	}
+	slices.Sort(d.files)
+	return nil
+}
+
+// validate checks every returned file against the catalog and the prior
+// round, and writes the reports and the annotated copies.
+func (d *demo) validate(ctx context.Context) error {
+	if err := d.loadPrior(); err != nil {
+		return err
+	}
+	opts := validate.Options{Catalog: d.c, Roster: d.ros, Round: d.round.Name, Prior: d.prior}
+	d.results = make([]validate.Result, len(d.files))
+	bar := progress.New(d.e.stderr, "审核", len(d.files))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), len(d.files)) {
+		wg.Go(func() {
+			for i := range next {
+				rel := d.files[i]
+				s, err := validate.Workbook(d.path(rel), opts)
+				if s != nil {
+					// The reports and the summary name files as the demo
+					// lays them out, wherever it writes them.
+					s.File = rel
+				}
+				d.results[i] = validate.Result{File: rel, Sub: s, Err: err}
+				bar.Add(1)
+			}
+		})
+	}
+	for i := range d.files {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	bar.Done()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, r := range d.results {
+		if r.Err != nil {
+			return r.Err // the demo's own files must read
+		}
+	}
+	if err := os.MkdirAll(d.path(demoReports), 0o755); err != nil {
+		return err
+	}
+	reports := []struct {
+		file  string
+		write func(io.Writer, []validate.Result) error
+	}{{demoTextReport, validate.WriteText}, {demoJSONReport, validate.WriteJSON}}
+	for _, rep := range reports {
+		err := atomicfile.Write(d.path(rep.file), 0o644, func(w io.Writer) error { return rep.write(w, d.results) })
+		if err != nil {
+			return err
+		}
+	}
+	for _, r := range d.results {
+		if len(r.Sub.Findings) == 0 {
+			continue
+		}
+		if err := validate.Annotate(d.path(r.File), r.Sub, validate.AnnotatedName(d.path(demoAnnotated), r.File), opts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadPrior copies the prior round out of the examples beside the outputs
+// and reads it.
+func (d *demo) loadPrior() error {
+	if d.round.Prior == "" {
+		return nil
+	}
+	data, err := fs.ReadFile(d.fsys, d.round.Prior)
+	if err != nil {
+		return fmt.Errorf("prior round: %w", err)
+	}
+	d.priorFile = path.Join(demoPrior, path.Base(d.round.Prior))
+	if err := atomicfile.WriteFile(d.path(d.priorFile), data, 0o644); err != nil {
+		return err
+	}
+	d.prior, err = validate.LoadPrior(d.path(d.priorFile))
+	return err
+}
+
+// consolidate rolls the validated submissions up and writes the summary.
+func (d *demo) consolidate(ctx context.Context) error {
+	subs := make([]*validate.Submission, len(d.results))
+	for i, r := range d.results {
+		subs[i] = r.Sub
+	}
+	sum, err := consolidate.Build(subs, consolidate.Options{
+		Catalog: d.c, Roster: d.ros, Round: d.round.Name, Prior: d.prior, Deadline: d.round.Deadline,
+	})
+	if err != nil {
+		return err
+	}
+	d.sum = sum
+	if err := atomicfile.Write(d.path(d.summaryName(".xlsx")), 0o644, sum.WriteWorkbook); err != nil {
+		return err
+	}
+	var long bytes.Buffer
+	if err := sum.WriteCSV(&long); err != nil {
+		return err
+	}
+	if err := atomicfile.WriteFile(d.path(d.summaryName(".csv")), long.Bytes(), 0o644); err != nil {
+		return err
+	}
+	d.city, err = cityTotals(long.Bytes())
+	return err
+}
+
+// cityTotals reads the city's rows of a long-format CSV: value by
+// indicator code.
+func cityTotals(data []byte) (map[string]string, error) {
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff")))).ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	col := map[string]int{}
+	if len(rows) > 0 {
+		for i, h := range rows[0] {
+			col[h] = i
+		}
+	}
+	city := map[string]string{}
+	for _, row := range rows[min(1, len(rows)):] {
+		if row[col["unit_name"]] == consolidate.CityLabel {
+			city[row[col["indicator_code"]]] = row[col["value"]]
+		}
+	}
+	return city, nil
+}
+
+// demoHeadlines are the city figures the demo prints: the seed's 2020
+// figures, each a line with one %s a code.
+var demoHeadlines = []struct {
+	format string
+	codes  []string
+}{
+	{"各级各类学校幼儿园 %s 所，在校生 %s 人，教职工 %s 人", []string{"CTY_SCHOOLS", "EDU_STUDENTS", "CTY_STAFF"}},
+	{"新改扩建幼儿园 %s 所，已竣工 %s 所，增加学位 %s 个，完成投资 %s 万元", []string{"KG_BUILT", "KG_COMPLETED", "KG_SEATS", "KG_INVEST"}},
+	{"新改扩建解决大班额学校 %s 所，竣工 %s 所，完成投资 %s 万元；56人及以上大班额班级 %s 个", []string{"LC_BUILT", "LC_COMPLETED", "LC_INVEST", "CTY_LARGE56"}},
+	{"特殊教育学校 %s 所，在校残疾儿童 %s 人，其中随班就读 %s 人，入学率 %s%%", []string{"SE_SCHOOLS", "CTY_DISABLED", "CTY_DISABLED_INCL", "SE_ENROLL_RATE"}},
+	{"国家级校园足球特色学校 %s 所；中小学校互联网接入率 %s%%，多媒体教室普及率 %s%%", []string{"CTY_FOOTBALL_SCH", "CTY_INTERNET_RATE", "CTY_MM_RATE"}},
+	{"招聘教师 %s 人；一般公共预算教育支出 %s 万元（上年 %s 万元）", []string{"TCH_RECRUITED", "EDU_BUDGET_EXP", "prior.EDU_BUDGET_EXP"}},
+}
+
+func (d *demo) print() error {
+	w := d.e.stdout
+	r := d.round
+	t := validate.Count(d.results)
+	n := len(d.files)
+	fmt.Fprintf(w, "edustat demo：%s年度示例轮次，%d 个填报单位，报送截止 %s\n\n", r.Name, len(d.units), r.Deadline.Format(time.DateOnly))
+	fmt.Fprintf(w, "1. 生成模板  %d 个工作簿        %s\n", len(d.units), d.path(demoTemplates))
+	fmt.Fprintf(w, "2. 模拟填报  %d 份报表          %s\n", n, d.path(demoSubmissions))
+	fmt.Fprintf(w, "3. 审核      %d 份有逻辑错误，经验校验提示 %d 条（已说明 %d 条）\n", t.Failed, t.Warnings+t.Explained, t.Explained)
+	fmt.Fprintf(w, "             %s\n", d.path(demoTextReport))
+	fmt.Fprintf(w, "             %s\n", d.path(demoJSONReport))
+	fmt.Fprintf(w, "             %s（标注了问题的审核副本）\n", d.path(demoAnnotated))
+	fmt.Fprintf(w, "4. 汇总      %s\n", d.path(d.summaryName(".xlsx")))
+	fmt.Fprintf(w, "             %s\n", d.path(d.summaryName(".csv")))
+	if d.priorFile != "" {
+		fmt.Fprintf(w, "   上年数据  %s\n", d.path(d.priorFile))
+	}
+
+	fmt.Fprintf(w, "\n全市合计（%s年）：\n", r.Name)
+	prior := d.priorCity()
+	for _, h := range demoHeadlines {
+		args := make([]any, len(h.codes))
+		for i, code := range h.codes {
+			if p, ok := strings.CutPrefix(code, catalog.PriorName+"."); ok {
+				args[i] = orDash(prior[p])
+				continue
+			}
+			args[i] = d.figure(code)
+		}
+		fmt.Fprintf(w, "  "+h.format+"\n", args...)
+	}
+
+	cn := d.sum.Counts()
+	fmt.Fprintf(w, "\n报送情况：应报 %d 个单位，已报送 %d 个（其中逾期 %d 个），未报送 %d 个；重复报送 %d 份；%d 份有逻辑错误，未计入汇总\n",
+		cn.Expected, cn.Submitted, cn.Late, cn.Missing, cn.Duplicates, cn.WithErrors)
+	for _, st := range d.sum.Status() {
+		switch {
+		case st.Status == consolidate.Missing:
+			fmt.Fprintf(w, "  未报送  %s %s\n", st.Code, st.Name)
+		case st.Status == consolidate.Late:
+			fmt.Fprintf(w, "  逾期    %s %s，报出日期 %s\n", st.Code, st.Name, st.Reported.Format(time.DateOnly))
+		case st.Status == consolidate.Duplicate:
+			fmt.Fprintf(w, "  重复    %s %s，%s（已忽略，以后报的为准）\n", st.Code, st.Name, path.Base(st.File))
+		}
+	}
+	for _, res := range d.results {
+		s := res.Sub
+		if s.HasErrors() && d.kept(s) {
+			fmt.Fprintf(w, "  有错误  %s %s，%d 条逻辑错误，未计入汇总\n", s.Unit, s.UnitName, s.Count(catalog.Error, false))
+		}
+	}
+	if cn.Mismatches > 0 {
+		fmt.Fprintf(w, "  表间核对：%d 项县区合计与所属学校之和不一致，见汇总的“%s”表（名册只列了每个县区的几所示例学校，县区表报的是全县合计）\n",
+			cn.Mismatches, consolidate.ChecksSheet)
+	}
+	fmt.Fprintf(w, "\n下一步：打开 %s；或运行 edustat status %s --round %s --deadline %s\n",
+		d.path(d.summaryName(".xlsx")), d.path(demoSubmissions), r.Name, r.Deadline.Format(time.DateOnly))
+	return nil
+}
+
+// kept reports whether s is its unit's submission of record.
+func (d *demo) kept(s *validate.Submission) bool {
+	for _, st := range d.sum.Status() {
+		if st.Code == s.Unit && st.File == s.File {
+			return st.Status.Kept()
+		}
+	}
+	return false
+}
+
+// figure formats the city total of an indicator: rates with one decimal.
+func (d *demo) figure(code string) string {
+	v, ok := d.city[code]
+	if !ok {
+		return "—"
+	}
+	if in := d.c.Indicator(code); in != nil && in.Type == catalog.Percent {
+		if x, err := strconv.ParseFloat(v, 64); err == nil {
+			return strconv.FormatFloat(x, 'f', 1, 64)
+		}
+	}
+	return v
+}
+
+// priorCity reads the prior round's city totals.
+func (d *demo) priorCity() map[string]string {
+	if d.priorFile == "" {
+		return nil
+	}
+	data, err := os.ReadFile(d.path(d.priorFile))
+	if err != nil {
+		return nil
+	}
+	city, _ := cityTotals(data)
+	return city
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}

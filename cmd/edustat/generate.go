@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"edustat/catalog"
+	"edustat/internal/atomicfile"
+	"edustat/internal/progress"
+	"edustat/roster"
+	"edustat/templates"
+)
+
+var generateCmd = &command{
+	name:    "generate",
+	summary: "write the collection workbooks for a round",
+	usage: `usage: edustat generate --round ROUND --out DIR [--level county|school]
+                        [--unit CODE]... [--units FILE] [--catalog FILE]
+                        [--deadline DATE] [--contact TEXT]
+
+Generate writes one collection workbook per unit into DIR, named
+ROUND_CODE_NAME.xlsx (for example 2021_370811_任城区.xlsx). Each workbook holds
+the forms of the unit's level, prefilled with the unit, protected so that
+only the input cells can be typed in, with dropdowns, input prompts, a
+填报说明 sheet and a hidden identity by which 'edustat validate' recognises
+the returned file. Workbooks are the same, byte for byte, for the same
+catalog, unit and options.
+
+Without --unit and --level it writes a workbook for every unit of the
+roster; a unit whose level has no forms in the catalog is skipped with a
+note. DIR is created if needed; existing workbooks are replaced.
+
+Flags:
+  -r, --round ROUND     the round, usually the year, e.g. 2021 (required)
+  -o, --out DIR         where to write the workbooks (required)
+  -l, --level LEVEL     only units of this level: county or school
+  -u, --unit CODE       only this unit; repeat or separate with commas
+      --units FILE      the roster of units, .yaml, .csv or .xlsx
+                        (default: the embedded Jining roster)
+  -c, --catalog FILE    the indicator catalog (default: the embedded one)
+      --deadline DATE   the deadline, e.g. 2022-01-15 (default: from the
+                        catalog, in the year after the round)
+      --contact TEXT    the bureau's contact line for the instructions
+`,
+}
+
+// runGenerate refers to generateCmd, so it is set here rather than in the
+// literal, which would be an initialization cycle.
+func init() { generateCmd.run = runGenerate }
+
+func runGenerate(ctx context.Context, e *env, args []string) error {
+	fs := flags(generateCmd, e)
+	round := fs.StringP("round", "r", "", "the round")
+	out := fs.StringP("out", "o", "", "output directory")
+	level := fs.StringP("level", "l", "", "county or school")
+	codes := fs.StringSliceP("unit", "u", nil, "unit codes")
+	unitsFile := fs.String("units", "", "roster file")
+	catalogFile := fs.StringP("catalog", "c", "", "catalog file")
+	deadline := fs.String("deadline", "", "deadline")
+	contact := fs.String("contact", "", "contact line")
+	if err := parse(generateCmd, e, fs, args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usageError("generate takes no arguments, got %q", fs.Arg(0))
+	case *round == "":
+		return usageError("generate: --round is required, e.g. --round 2021")
+	case *out == "":
+		return usageError("generate: --out is required: the directory to write the workbooks to")
+	case *level != "" && *level != string(catalog.County) && *level != string(catalog.School):
+		return usageError("generate: --level %q: want county or school", *level)
+	}
+	if *deadline != "" {
+		if _, err := time.Parse(time.DateOnly, *deadline); err != nil {
+			return usageError("generate: --deadline %q: want a date such as 2022-01-15", *deadline)
+		}
+	}
+
+	c, err := loadCatalog(*catalogFile)
+	if err != nil {
+		return err
+	}
+	r, err := loadRoster(*unitsFile)
+	if err != nil {
+		return err
+	}
+	selected, err := r.Select(catalog.Level(*level), *codes)
+	if err != nil {
+		return withHint(err, "check the code, or give the roster that lists it with --units FILE")
+	}
+	var units []*roster.Unit
+	for _, u := range selected {
+		if len(c.FormsFor(u.Level())) == 0 {
+			fmt.Fprintf(e.stderr, "edustat: note: 跳过 %s %s：目录中没有%s报表 (skipped: the catalog has no %s forms)\n", u.Code, u.Name, u.Level().Label(), u.Level())
+			continue
+		}
+		units = append(units, u)
+	}
+	if len(units) == 0 {
+		return errors.New("no workbooks to write: no unit selected has forms in the catalog")
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+
+	start := time.Now()
+	opts := templates.Options{Round: *round, Deadline: *deadline, Contact: *contact}
+	if err := generate(ctx, e.stderr, templates.New(c), units, opts, *out); err != nil {
+		return err
+	}
+	n, secs := len(units), time.Since(start).Seconds()
+	fmt.Fprintf(e.stdout, "已生成 %d 个填报工作簿，保存在 %s，用时 %.1f 秒 (generated %d workbooks in %s, %.1fs)\n", n, *out, secs, n, *out, secs)
+	return nil
+}
+
+// generate writes the workbooks of units into dir, showing progress on
+// stderr when it is a terminal. Making a workbook takes well under a
+// millisecond once the first of its level is made; the time goes into
+// syncing each file to disk, so there are several workers a processor.
+func generate(ctx context.Context, stderr io.Writer, g *templates.Generator, units []*roster.Unit, opts templates.Options, dir string) error {
+	bar := progress.New(stderr, "生成", len(units))
+	defer bar.Done()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan *roster.Unit)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	for range min(4*runtime.GOMAXPROCS(0), len(units)) {
+		wg.Go(func() {
+			for u := range jobs {
+				path := filepath.Join(dir, templates.FileName(opts.Round, u))
+				err := atomicfile.Write(path, 0o644, func(w io.Writer) error { return g.Write(w, u, opts) })
+				if err != nil {
+					mu.Lock()
+					if first == nil {
+						first = fmt.Errorf("unit %s %s: %w", u.Code, u.Name, err)
+					}
+					mu.Unlock()
+					cancel()
+					continue
+				}
+				bar.Add(1)
+			}
+		})
+	}
+	var stopped error
+feed:
+	for _, u := range units {
+		select {
+		case jobs <- u:
+		case <-ctx.Done():
+			stopped = ctx.Err()
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	return stopped
+}
