@@ -31,19 +31,31 @@ const (
 // it. raw is the cell's value as stored (a number as Excel writes it, or the
 // text typed); pct is the catalog's percent convention.
 //
-// Spellings it accepts: full-width digits and punctuation (１２３，４．５％),
-// thousands separators (1,234 and 1，234), spaces anywhere around (also
-// U+3000 and no-break spaces); a trailing unit equal to the indicator's
-// (62所), and a scale word that converts between 元, 万元 and 亿元 or any
-// unit (5.52亿元 for 万元, 1.2万人 for 人), each with a warning; 无, /, —,
-// －, -, 空 and blank read by the indicator's blank meaning (zero, not
-// applicable, or missing with an error), while a literal 0 is 0; percents
-// as 81.7% (always points), 81.7 or 0.817 by pct, where a value that may be
-// either is read as written under points and as a fraction under fraction,
-// with a warning; yes/no as 是/否, 有/无, Y/N, yes/no, 1/0, √/×; dates as
-// Excel serials, 2021-09-01, 2021/9/1, 2021.9.1, 2021年9月1日 and 20210901.
+// Spellings it accepts:
 //
-// The findings it returns name the indicator but no sheet or cell.
+//   - full-width digits and punctuation (１２３，４．５％), thousands
+//     separators (1,234 and 1，234), spaces anywhere (also U+3000 and
+//     no-break spaces); numbers stored as text read like numbers;
+//   - a trailing unit equal to the indicator's (62所), removed with a
+//     warning, and a scale word before the unit's base (5.52亿元 or 5.52亿
+//     for 万元, 1.2万人 for 人), converted with a warning; any other unit
+//     (62人 for 所) is a type error, and so is a fraction for an integer;
+//   - 无, /, —, －, -, 空 and blank, read by the indicator's blank meaning:
+//     zero, not applicable, or missing with an error; a literal 0 is 0
+//     (for yes/no, 无 is no; for a choice, a choice named 无 is that choice);
+//   - percents: 81.7% is always 81.7; under points 81.7 is 81.7 and a value
+//     between 0 and 1 (0.817) is read as written with an ambiguous-percent
+//     warning; under fraction 0.817 is 81.7 and a value over 1 is read as
+//     points with the warning (Read also honours a cell's percent format:
+//     0.817 shown as 81.7% is 81.7);
+//   - yes/no as 是/否, 有/无, Y/N, yes/no, 1/0, √/×, TRUE/FALSE;
+//   - choices after trimming and full-width folding, else a constraint error;
+//   - dates as Excel serials, 2021-09-01, 2021/9/1, 2021.9.1, 2021年9月1日
+//     and 20210901; a year alone (2021) is a type error.
+//
+// The findings it returns name the indicator but no sheet or cell. A rate
+// the catalog computes reads as missing, without a finding, when blank or
+// an error value: Check computes it.
 func ParseCell(in *catalog.Indicator, raw string, pct catalog.PctStyle) (Value, []Finding) {
 	return parseCell(in, raw, pct, formatNone)
 }

@@ -477,7 +477,6 @@ func TestReadCells(t *testing.T) {
 		"KG_PUHUI_ENROL":  10000,
 		"KG_PUBLIC_SHARE": 0.523,
 		"KG_LEVEL":        "市级",
-		"KG_FOOTBALL":     "",
 		"KG_REMARK":       "  ",
 	})
 	pctStyle, err := f.NewStyle(&excelize.Style{NumFmt: 10})
