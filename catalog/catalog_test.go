@@ -179,6 +179,19 @@ func TestApproxEquality(t *testing.T) {
 	}
 }
 
+func TestEmptyListSum(t *testing.T) {
+	c := loadSmall(t)
+	r := &catalog.Rule{ID: "EMPTY", Expr: "sum(P_INVEST) == KG_BUILT", Tier: catalog.Error, Message: "x"}
+	p, err := c.Compile(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok, err := p.Eval(map[string]any{"P_INVEST": []float64{}, "KG_BUILT": 0.0})
+	if err != nil || !ok {
+		t.Errorf("sum([]) == 0 = %v, %v, want true", ok, err)
+	}
+}
+
 func TestFormat(t *testing.T) {
 	r := &catalog.Rule{Message: "本年 {KG_ALL}，上年 {prior.KG_ALL}，{未知"}
 	got := r.Format(func(ref string) string { return "<" + ref + ">" })

@@ -137,11 +137,27 @@ func sampleValue(t Type) any {
 }
 
 func approxEqFn(params ...any) (any, error) {
-	return approxEqual(params[0].(float64), params[1].(float64)), nil
+	return approxEqual(toFloat(params[0]), toFloat(params[1])), nil
 }
 
 func approxNeFn(params ...any) (any, error) {
-	return !approxEqual(params[0].(float64), params[1].(float64)), nil
+	return !approxEqual(toFloat(params[0]), toFloat(params[1])), nil
+}
+
+// toFloat converts the numbers expr may produce: sum() of an empty list is
+// the int 0, not 0.0.
+func toFloat(v any) float64 {
+	switch v := v.(type) {
+	case float64:
+		return v
+	case int:
+		return float64(v)
+	case int64:
+		return float64(v)
+	case float32:
+		return float64(v)
+	}
+	return 0
 }
 
 type refCollector struct{ current, prior []string }

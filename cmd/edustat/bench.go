@@ -24,7 +24,7 @@ import (
 	"edustat/consolidate"
 	"edustat/examples"
 	"edustat/internal/atomicfile"
-	clerk "edustat/internal/fill" // named for what it does: "fill" is taken in this package
+	"edustat/internal/fill"
 	"edustat/internal/progress"
 	"edustat/roster"
 	"edustat/templates"
@@ -36,9 +36,9 @@ var benchCmd = &command{
 	usage: `usage: edustat bench [--schools N] [--counties N] [--out DIR] [--keep]
 
 Bench builds a synthetic round of the embedded Jining catalog, runs it
-step by step and prints, for each step, the wall time, the peak resident
-memory of the process and the peak of the Go heap, and whether the step
-meets its target:
+step by step and prints, for each step, the wall time, the CPU time, the
+peak resident memory of the process and the peak of the Go heap, and
+whether the step meets its target:
 
   生成模板 (generate)    every workbook written, as 'edustat generate' does:
                          10 s or less, 300 MB or less
@@ -51,15 +51,18 @@ meets its target:
 The round has the first N counties of the embedded roster and N schools
 spread over them in proportion to the schools each county reports in the
 2020 example data. School codes, types and sizes are drawn with a fixed
-seed, so every run is the same; each school types the values of an example
-school of its type, each county its own example values, without the
-mistakes. The exit code is 1 when a step misses its target.
+seed, so every run is the same. Each school types the values of an example
+school of its type, scaled to its size; each county its own example values,
+with its totals made to agree with its schools; nobody makes mistakes. The
+exit code is 1 when a step misses its target. On a busy machine the wall
+times grow while the CPU times stay.
 
 Flags:
   -n, --schools N    schools in the round (default 3677, the city's count)
       --counties N   counties in the round (default 11)
-  -o, --out DIR      where to write the workbooks; kept (default: a
-                     temporary directory, removed afterwards)
+  -o, --out DIR      where to write the workbooks, a new or empty
+                     directory, kept afterwards (default: a temporary
+                     directory, removed afterwards)
       --keep         keep the temporary directory and say where it is
       --cpuprofile FILE
                      write a CPU profile of the steps to FILE, for
@@ -102,7 +105,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if n := len(ros.Counties()); *counties < 1 || *counties > n {
 		return usageError("bench: --counties %d: want 1 to %d, the counties and zones of the roster", *counties, n)
 	}
-	ex, err := clerk.LoadRound(examples.FS, "2020", c)
+	ex, err := fill.LoadRound(examples.FS, "2020", c)
 	if err != nil {
 		return err
 	}
@@ -112,6 +115,11 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	}
 
 	dir := *out
+	if dir != "" {
+		if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+			return withHint(fmt.Errorf("bench: %s is not empty", dir), "give a new or empty directory with --out, or leave --out out")
+		}
+	}
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "edustat-bench-"); err != nil {
 			return err
@@ -233,7 +241,7 @@ type bench struct {
 	round  string
 	due    time.Time
 	units  []*roster.Unit           // counties first, then schools
-	values map[string]*clerk.Values // by unit code
+	values map[string]*fill.Values // by unit code
 	dir    string
 	e      *env
 	sum    *consolidate.Round
@@ -258,17 +266,17 @@ var benchKinds = []struct {
 
 // newBench builds the round: counties from the roster, schools drawn with a
 // fixed seed, and what each types, from the example round ex.
-func newBench(c *catalog.Catalog, ros *roster.Roster, ex *clerk.Round, counties, schools int) (*bench, error) {
-	b := &bench{c: c, round: ex.Name, due: ex.Deadline, values: map[string]*clerk.Values{}}
-	byUnit := map[string]*clerk.Send{}
-	byKind := map[string]*clerk.Values{}
+func newBench(c *catalog.Catalog, ros *roster.Roster, ex *fill.Round, counties, schools int) (*bench, error) {
+	b := &bench{c: c, round: ex.Name, due: ex.Deadline, values: map[string]*fill.Values{}}
+	byUnit := map[string]*fill.Send{}
+	byKind := map[string]*fill.Values{}
 	for _, s := range ex.Sends {
 		if s.Label != "" {
 			continue
 		}
 		byUnit[s.Unit] = s
 		if k := s.Unit[:2]; len(s.Unit) == 10 && byKind[k] == nil {
-			byKind[k] = clean(s.Values)
+			byKind[k] = s.Values.Corrected()
 		}
 	}
 	var units []*roster.Unit
@@ -280,7 +288,7 @@ func newBench(c *catalog.Catalog, ros *roster.Roster, ex *clerk.Round, counties,
 		if s == nil {
 			return nil, fmt.Errorf("bench: no example data for %s %s", u.Code, u.Name)
 		}
-		b.values[u.Code] = clean(s.Values)
+		b.values[u.Code] = s.Values.Corrected()
 		w := 1.0
 		if e, ok := s.Values.Fixed["CTY_SCHOOLS"]; ok {
 			if n, ok := e.Value.(int64); ok && n > 0 {
@@ -344,7 +352,7 @@ func (b *bench) addUp(county string) {
 				}
 			}
 		}
-		v.Fixed[in.Code] = clerk.Entry{Value: sum}
+		v.Fixed[in.Code] = fill.Entry{Value: sum}
 	}
 	num := func(code string) float64 {
 		switch x := v.Fixed[code].Value.(type) {
@@ -356,15 +364,15 @@ func (b *bench) addUp(county string) {
 		return 0
 	}
 	if students := num("EDU_STUDENTS"); students > 0 {
-		v.Fixed["EDU_PER_STUDENT"] = clerk.Entry{Value: math.Round(num("EDU_BUDGET_EXP")/students*1e4) / 1e4}
+		v.Fixed["EDU_PER_STUDENT"] = fill.Entry{Value: math.Round(num("EDU_BUDGET_EXP")/students*1e4) / 1e4}
 	}
 	for part, whole := range map[string]string{"CTY_DISABLED_INCL": "CTY_DISABLED", "NUTR_STUDENTS": "EDU_STUDENTS", "NUTR_POOR": "EDU_STUDENTS"} {
 		if num(part) > num(whole) {
-			v.Fixed[part] = clerk.Entry{Value: int64(num(whole))}
+			v.Fixed[part] = fill.Entry{Value: int64(num(whole))}
 		}
 	}
 	if k12 := num("CTY_K12_SCHOOLS"); num("CTY_FOOTBALL_SCH") > k12 {
-		v.Fixed["CTY_K12_SCHOOLS"] = clerk.Entry{Value: int64(num("CTY_FOOTBALL_SCH"))}
+		v.Fixed["CTY_K12_SCHOOLS"] = fill.Entry{Value: int64(num("CTY_FOOTBALL_SCH"))}
 	}
 	b.values[county] = v
 }
@@ -372,30 +380,12 @@ func (b *bench) addUp(county string) {
 // scale returns school values with the counts multiplied by f, at least 1
 // where they were. Rounding keeps the order between counts, so the rules
 // between them still hold; the bandwidth is not a count.
-func scale(v *clerk.Values, f float64) *clerk.Values {
+func scale(v *fill.Values, f float64) *fill.Values {
 	w := v.Clone()
 	for code, e := range w.Fixed {
 		if x, ok := e.Value.(int64); ok && x > 0 && code != "SCH_BANDWIDTH" {
 			e.Value = max(1, int64(math.Round(float64(x)*f)))
 			w.Fixed[code] = e
-		}
-	}
-	return w
-}
-
-// clean returns the values without the clerks' mistakes.
-func clean(v *clerk.Values) *clerk.Values {
-	w := v.Clone()
-	for code, e := range w.Fixed {
-		e.Typed = ""
-		w.Fixed[code] = e
-	}
-	for _, recs := range w.Lists {
-		for _, r := range recs {
-			for code, e := range r.Cells {
-				e.Typed = ""
-				r.Cells[code] = e
-			}
 		}
 	}
 	return w
@@ -463,7 +453,7 @@ func (b *bench) fill(ctx context.Context) error {
 				tmpl, err := os.ReadFile(filepath.Join(b.dir, "templates", name))
 				if err == nil {
 					buf.Reset()
-					err = clerk.Write(&buf, tmpl, b.values[u.Code])
+					err = fill.Write(&buf, tmpl, b.values[u.Code])
 				}
 				if err == nil {
 					err = os.WriteFile(filepath.Join(b.dir, "submissions", name), buf.Bytes(), 0o644)

@@ -22,7 +22,7 @@ import (
 	"edustat/consolidate"
 	"edustat/examples"
 	"edustat/internal/atomicfile"
-	clerk "edustat/internal/fill" // named for what it does: "fill" is taken in this package
+	"edustat/internal/fill"
 	"edustat/internal/progress"
 	"edustat/roster"
 	"edustat/templates"
@@ -99,8 +99,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		}
 		fsys, dir = os.DirFS(filepath.Dir(abs)), filepath.Base(abs)
 	}
-	r, err := clerk.LoadRound(fsys, dir, c)
-	if errors.Is(err, clerk.ErrExample) || errors.Is(err, fs.ErrNotExist) {
+	r, err := fill.LoadRound(fsys, dir, c)
+	if errors.Is(err, fill.ErrExample) || errors.Is(err, fs.ErrNotExist) {
 		return withHint(err, "the example data is described in examples/README.md")
 	}
 	if err != nil {
@@ -118,7 +118,7 @@ type demo struct {
 	e     *env
 	c     *catalog.Catalog
 	ros   *roster.Roster
-	round *clerk.Round
+	round *fill.Round
 	fsys  fs.FS
 	out   string
 
@@ -193,7 +193,7 @@ func (d *demo) check() error {
 	}
 	if len(lost) > 0 {
 		return withHint(fmt.Errorf("demo: no example data for %s", strings.Join(lost, ", ")),
-			"add a data file for each, or list them under missing: in %s", clerk.RoundFile)
+			"add a data file for each, or list them under missing: in %s", fill.RoundFile)
 	}
 	return nil
 }
@@ -258,7 +258,7 @@ func (d *demo) fill(ctx context.Context) error {
 			name = strings.TrimSuffix(name, ".xlsx") + "（" + s.Label + "）.xlsx"
 		}
 		rel := path.Join(demoSubmissions, name)
-		err = atomicfile.Write(d.path(rel), 0o644, func(w io.Writer) error { return clerk.Write(w, tmpl, s.Values) })
+		err = atomicfile.Write(d.path(rel), 0o644, func(w io.Writer) error { return fill.Write(w, tmpl, s.Values) })
 		if err != nil {
 			return fmt.Errorf("unit %s %s (%s): %w", s.Unit, s.Name, s.File, err)
 		}
@@ -473,7 +473,7 @@ func (d *demo) print() error {
 		}
 	}
 	if cn.Mismatches > 0 {
-		fmt.Fprintf(w, "  表间核对：%d 项县区合计与所属学校之和不一致，见汇总的“%s”表（名册只列了每个县区的几所示例学校，县区表报的是全县合计）\n",
+		fmt.Fprintf(w, "  表间核对：%d 项县区合计与所属学校之和不一致，见汇总的“%s”表\n",
 			cn.Mismatches, consolidate.ChecksSheet)
 	}
 	fmt.Fprintf(w, "\n下一步：打开 %s；或运行 edustat status %s --round %s --deadline %s\n",

@@ -66,6 +66,25 @@ func (v *Values) Clone() *Values {
 	return w
 }
 
+// Corrected returns a copy of v without its mistakes: every cell as the
+// clerk should have typed it.
+func (v *Values) Corrected() *Values {
+	w := v.Clone()
+	for code, e := range w.Fixed {
+		e.Typed = ""
+		w.Fixed[code] = e
+	}
+	for _, recs := range w.Lists {
+		for _, r := range recs {
+			for code, e := range r.Cells {
+				e.Typed = ""
+				r.Cells[code] = e
+			}
+		}
+	}
+	return w
+}
+
 // Workbook types v into the collection workbook f, found by content as a
 // clerk would find it: the rows of fixed forms by the codes under 代码, the
 // columns of list forms by their code row, the footer cells to the right of

@@ -60,6 +60,12 @@ func TestLoadRoundExamples(t *testing.T) {
 	if got := byUnit["370829"][0].Values.Lists["济教统10表"][2].Cells["KGP_SEATS"]; got.Typed != "180个" || got.Value != int64(180) {
 		t.Errorf("嘉祥县 project 3 seats = %+v, want 180 typed as 180个", got)
 	}
+	if got := byUnit["370811"][0].Values.Corrected().Fixed["KG_BUILT"]; got.Typed != "" || got.Value != int64(9) {
+		t.Errorf("任城区 KG_BUILT corrected = %+v, want 9 as a number", got)
+	}
+	if got := byUnit["370811"][0].Values.Fixed["KG_BUILT"].Typed; got != "9所" {
+		t.Errorf("Corrected changed the values it was called on: KG_BUILT typed %q", got)
+	}
 	if got := byUnit["370830"][0].Reported.Format(time.DateOnly); got != "2021-01-13" {
 		t.Errorf("汶上县 reported %s, want 2021-01-13 (written 2021年1月13日)", got)
 	}

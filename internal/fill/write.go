@@ -209,8 +209,12 @@ func scanSheet(data []byte, sst []string) ([][]string, map[int]span, error) {
 	if i < 0 {
 		return nil, cells, nil
 	}
+	stop := len(data)
+	if k := bytes.Index(data[i:], []byte("</sheetData>")); k >= 0 {
+		stop = i + k
+	}
 	for {
-		j := bytes.Index(data[i:], []byte("<c "))
+		j := bytes.Index(data[i:stop], []byte("<c "))
 		if j < 0 {
 			break
 		}
