@@ -321,6 +321,23 @@ func (b Blank) Label() string {
 	return string(b)
 }
 
+// Label returns the Chinese name of the aggregation.
+func (a Aggregate) Label() string {
+	switch a {
+	case Sum:
+		return "合计"
+	case Ratio:
+		return "比率"
+	case Max:
+		return "最大值"
+	case Min:
+		return "最小值"
+	case CountYes:
+		return "“是”的个数"
+	}
+	return "不汇总"
+}
+
 // Label returns the Chinese name of the level.
 func (l Level) Label() string {
 	if l == School {

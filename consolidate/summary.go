@@ -123,7 +123,7 @@ func (b *book) summaryLine(sheet string, row, n int, l *line) {
 	if l.in == nil {
 		name, unit = "记录数", "条"
 	} else {
-		name, unit, agg, code = l.in.Name, l.in.Unit, aggLabel(l.in), l.in.Code
+		name, unit, agg, code = l.in.Name, l.in.Unit, l.in.Aggregate.Label(), l.in.Code
 		if l.form.Level == catalog.County && l.form.Kind != catalog.List && l.in.Aggregate == catalog.NoAgg {
 			agg = "不汇总"
 		}

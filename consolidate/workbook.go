@@ -306,23 +306,6 @@ func numFmt(in *catalog.Indicator) string {
 // countFmt shows a count of 是 as N/M, M being the units that answered.
 func countFmt(answered int) string { return fmt.Sprintf(`#,##0"/%d"`, answered) }
 
-// aggLabel names an aggregation in Chinese.
-func aggLabel(in *catalog.Indicator) string {
-	switch in.Aggregate {
-	case catalog.Sum:
-		return "合计"
-	case catalog.Ratio:
-		return "比率"
-	case catalog.Max:
-		return "最大值"
-	case catalog.Min:
-		return "最小值"
-	case catalog.CountYes:
-		return "“是”的个数"
-	}
-	return "不汇总"
-}
-
 // display returns the value to put in a cell for a result of in and its
 // number format: percents as fractions for Excel's % format.
 func display(in *catalog.Indicator, v result) (any, string) {

@@ -18,7 +18,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"edustat/catalog"
 	"edustat/consolidate"
@@ -240,7 +239,7 @@ type bench struct {
 	ros    *roster.Roster
 	round  string
 	due    time.Time
-	units  []*roster.Unit           // counties first, then schools
+	units  []*roster.Unit          // counties first, then schools
 	values map[string]*fill.Values // by unit code
 	dir    string
 	e      *env
@@ -614,45 +613,4 @@ func cpuTime() time.Duration {
 	}
 	const ticks = 100 // USER_HZ, 100 on every Linux that matters
 	return time.Duration(utime+stime) * time.Second / ticks
-}
-
-// writeTable writes rows in columns two spaces apart, counting Chinese
-// characters two columns wide, as terminals show them.
-func writeTable(w io.Writer, rows [][]string) {
-	var widths []int
-	for _, row := range rows {
-		for i, cell := range row {
-			if i == len(widths) {
-				widths = append(widths, 0)
-			}
-			widths[i] = max(widths[i], displayWidth(cell))
-		}
-	}
-	for _, row := range rows {
-		var b strings.Builder
-		for i, cell := range row {
-			b.WriteString(cell)
-			if i < len(row)-1 {
-				b.WriteString(strings.Repeat(" ", widths[i]-displayWidth(cell)+2))
-			}
-		}
-		fmt.Fprintln(w, b.String())
-	}
-}
-
-// displayWidth is how many columns a terminal gives s: two for each wide
-// (East Asian) character.
-func displayWidth(s string) int {
-	n := 0
-	for _, r := range s {
-		switch {
-		case r >= 0x1100 && r <= 0x115F, r >= 0x2E80 && r <= 0xA4CF, r >= 0xAC00 && r <= 0xD7A3,
-			r >= 0xF900 && r <= 0xFAFF, r >= 0xFE30 && r <= 0xFE4F, r >= 0xFF00 && r <= 0xFF60, r >= 0xFFE0 && r <= 0xFFE6:
-			n += 2
-		case r == utf8.RuneError:
-		default:
-			n++
-		}
-	}
-	return n
 }

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 
 	"edustat/catalog"
 	"edustat/seeds"
@@ -129,9 +128,9 @@ func showJSON(w io.Writer, c *catalog.Catalog) error {
 
 func showTable(w io.Writer, c *catalog.Catalog) error {
 	fmt.Fprintf(w, "%s（%s %s），制表机关：%s\n", c.Title, c.ID, c.Version, c.Issuer)
-	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	for _, f := range c.Forms {
-		fmt.Fprintf(tw, "\n%s\t%s\t%s\t%s\n", f.Code, f.Title, f.Level.Label(), kindLabel(f.Kind))
+		fmt.Fprintf(w, "\n%s　%s（%s填报，%s）\n", f.Code, f.Title, f.Level.Label(), kindLabel(f.Kind))
+		rows := [][]string{{"代码", "指标", "单位", "类型", "空白", "汇总", "目标及计算"}}
 		for _, in := range f.Indicators() {
 			var extra []string
 			if in.Computed() {
@@ -140,14 +139,31 @@ func showTable(w io.Writer, c *catalog.Catalog) error {
 			for _, t := range in.Targets {
 				extra = append(extra, fmt.Sprintf("目标 %s %g（%d年）", t.Op, t.Value, t.Year))
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", in.Code, in.Name, in.Unit, in.Type.Label(), strings.Join(extra, "；"))
+			blank := ""
+			if !in.Computed() {
+				blank = in.Blank.Label()
+			}
+			rows = append(rows, []string{in.Code, in.Name, in.Unit, in.Type.Label(), blank, in.Aggregate.Label(), strings.Join(extra, "；")})
 		}
+		writeTable(w, rows)
 	}
-	fmt.Fprintf(tw, "\n审核规则\n")
+	fmt.Fprintf(w, "\n审核规则（%d 条）\n", len(c.Rules))
+	rows := [][]string{{"规则", "类别", "范围", "表达式", "提示"}}
 	for _, r := range c.Rules {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", r.ID, r.Tier.Label(), r.Expr, r.Message)
+		rows = append(rows, []string{r.ID, r.Tier.Label(), scopeLabel(r.Scope), r.Expr, r.Message})
 	}
-	return tw.Flush()
+	writeTable(w, rows)
+	return nil
+}
+
+func scopeLabel(s catalog.Scope) string {
+	switch s {
+	case catalog.BetweenForms:
+		return "表间"
+	case catalog.AgainstPrior:
+		return "跨期"
+	}
+	return "表内"
 }
 
 func kindLabel(k catalog.FormKind) string {
