@@ -104,7 +104,8 @@ type Indicator struct {
 	Aggregate   Aggregate `yaml:"aggregate,omitempty" json:"aggregate,omitempty"`
 	Numerator   string    `yaml:"numerator,omitempty" json:"numerator,omitempty"`     // ratio: code of the numerator
 	Denominator string    `yaml:"denominator,omitempty" json:"denominator,omitempty"` // ratio: code of the denominator
-	Input       bool      `yaml:"input,omitempty" json:"input,omitempty"`             // a percent the clerk types rather than one computed
+	Scale       float64   `yaml:"scale,omitempty" json:"scale,omitempty"`             // ratio: scale × numerator ÷ denominator (a percent is always 100)
+	Input       bool      `yaml:"input,omitempty" json:"input,omitempty"`             // a ratio the clerk types rather than one computed
 	SumOf       string    `yaml:"sum_of,omitempty" json:"sum_of,omitempty"`           // county total that must equal the sum of this school indicator
 	Targets     []*Target `yaml:"targets,omitempty" json:"targets,omitempty"`
 	Prompt      string    `yaml:"prompt,omitempty" json:"prompt,omitempty"` // input prompt, 255 characters at most
@@ -282,9 +283,32 @@ func (f *Form) Fingerprint() string {
 }
 
 // Computed reports whether the indicator's value is computed from others
-// (a rate from its numerator and denominator) rather than typed by the clerk.
+// (a ratio from its numerator and denominator) rather than typed by the
+// clerk.
 func (in *Indicator) Computed() bool {
-	return in.Type == Percent && in.Numerator != "" && in.Denominator != "" && !in.Input
+	return in.Aggregate == Ratio && in.Numerator != "" && in.Denominator != "" && !in.Input
+}
+
+// Ratio returns the indicator's value for the given numerator and
+// denominator: scale × num ÷ den, a percent in points (81.7). It reports
+// false when den is 0.
+func (in *Indicator) Ratio(num, den float64) (float64, bool) {
+	if den == 0 {
+		return 0, false
+	}
+	return in.RatioScale() * num / den, true
+}
+
+// RatioScale is what a ratio's num ÷ den is multiplied by: 100 for a
+// percent, the catalog's scale otherwise (1 when it gives none).
+func (in *Indicator) RatioScale() float64 {
+	switch {
+	case in.Type == Percent:
+		return 100
+	case in.Scale != 0:
+		return in.Scale
+	}
+	return 1
 }
 
 // Label returns the Chinese name of the type, for instructions.

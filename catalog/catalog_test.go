@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"edustat/catalog"
 )
@@ -100,6 +101,8 @@ func TestLint(t *testing.T) {
 			`form 测2表: kind "lists": want fixed or list`},
 		{"duplicate rule id", "  - id: R2\n", "  - id: R1\n", 70,
 			"duplicate rule id R1 (first at line 65)"},
+		{"scale on a percent", "            numerator: KG_PUB\n", "            numerator: KG_PUB\n            scale: 10\n", 44,
+			"indicator KG_RATE: scale goes with a ratio that is not a percent, and is positive"},
 		{"bad code", "code: P_INVEST", "code: p-invest", 58,
 			`indicator code "p-invest": want capital letters, digits and _ (e.g. KG_BUILT)`},
 	}
@@ -232,4 +235,24 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse error %v is not Problems", err)
 		}
 	})
+}
+
+func TestRatio(t *testing.T) {
+	tests := []struct {
+		in       catalog.Indicator
+		num, den float64
+		want     float64
+		ok       bool
+	}{
+		{catalog.Indicator{Type: catalog.Percent, Aggregate: catalog.Ratio}, 817, 1000, 81.7, true},
+		{catalog.Indicator{Type: catalog.Decimal, Aggregate: catalog.Ratio, Scale: 10000}, 1.5, 2, 7500, true},
+		{catalog.Indicator{Type: catalog.Decimal, Aggregate: catalog.Ratio}, 3, 4, 0.75, true},
+		{catalog.Indicator{Type: catalog.Percent, Aggregate: catalog.Ratio}, 1, 0, 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := tt.in.Ratio(tt.num, tt.den)
+		if ok != tt.ok || !cmp.Equal(got, tt.want, cmpopts.EquateApprox(0, 1e-9)) {
+			t.Errorf("%s×%g Ratio(%g, %g) = %g, %v, want %g, %v", tt.in.Type, tt.in.Scale, tt.num, tt.den, got, ok, tt.want, tt.ok)
+		}
+	}
 }

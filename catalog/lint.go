@@ -181,7 +181,8 @@ func (l *linter) indicator(p string, f *Form, in *Indicator) {
 		l.add(p+".type", "indicator %s: type %q: want integer, decimal, percent, text, choice, date or yesno", in.Code, in.Type)
 		return
 	}
-	if (in.Type != Percent || in.Input) && !slices.Contains([]Blank{BlankZero, BlankNA, BlankMissing}, in.Blank) {
+	ratio := in.Aggregate == Ratio || in.Type == Percent // computed unless input, or already a problem below
+	if (!ratio || in.Input) && !slices.Contains([]Blank{BlankZero, BlankNA, BlankMissing}, in.Blank) {
 		l.add(p+".blank", "indicator %s: blank %q: say what a blank means: zero, na or missing", in.Code, in.Blank)
 	}
 	if in.Rule != "" {
@@ -253,6 +254,9 @@ func (l *linter) aggregate(p string, f *Form, in *Indicator) {
 	}
 	if in.Aggregate == Ratio && in.Type != Percent && (in.Numerator == "" || in.Denominator == "") {
 		l.add(p, "indicator %s: ratio needs a numerator and a denominator", in.Code)
+	}
+	if in.Scale != 0 && (in.Aggregate != Ratio || in.Type == Percent || in.Scale < 0) {
+		l.add(p+".scale", "indicator %s: scale goes with a ratio that is not a percent, and is positive", in.Code)
 	}
 	if (in.Numerator != "" || in.Denominator != "") && in.Aggregate != Ratio {
 		l.add(p, "indicator %s: numerator and denominator go with aggregate ratio", in.Code)

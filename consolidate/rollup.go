@@ -113,13 +113,8 @@ func (a *acc) result() result {
 	switch a.in.Aggregate {
 	case catalog.Ratio:
 		// The ratio of the sums, never the mean of the units' rates.
-		res.ok = a.n > 0 && a.den != 0
-		if res.ok {
-			res.num = a.num / a.den
-			if a.in.Type == catalog.Percent {
-				res.num *= 100
-			}
-		}
+		res.num, res.ok = a.in.Ratio(a.num, a.den)
+		res.ok = res.ok && a.n > 0
 	case catalog.Sum:
 		res.num = a.sum
 	case catalog.CountYes:

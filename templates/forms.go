@@ -2,6 +2,7 @@ package templates
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -85,9 +86,15 @@ func (b *builder) ref(code, sheet string) string {
 	return fmt.Sprintf("'%s'!%s", pos.sheet, ref(ValueCol, pos.row))
 }
 
-// rateFormula is the formula of a computed rate, =IF(den=0,"",num/den).
-func rateFormula(num, den string) string {
-	return fmt.Sprintf(`IF(%s=0,"",%s/%s)`, den, num, den)
+// computed returns the formula and style of a computed ratio whose
+// numerator and denominator are in the cells num and den:
+// =IF(den=0,"",num/den) for a percent, shown as one, and
+// =IF(den=0,"",num/den*scale) otherwise.
+func computed(in *catalog.Indicator, num, den string) (string, style) {
+	if in.Type == catalog.Percent {
+		return fmt.Sprintf(`IF(%s=0,"",%s/%s)`, den, num, den), stComputed
+	}
+	return fmt.Sprintf(`IF(%s=0,"",%s/%s*%s)`, den, num, den, strconv.FormatFloat(in.RatioScale(), 'f', -1, 64)), stComputedNum
 }
 
 // top writes rows 1-4 of a form: the title and the info lines, over
@@ -161,7 +168,8 @@ func (b *builder) fixedPage(f *catalog.Form) *page {
 			p.str(NameCol, row, name, stName)
 			p.str(UnitCol, row, in.Unit, stUnit)
 			if in.Computed() {
-				p.formula(ValueCol, row, rateFormula(b.ref(in.Numerator, f.Title), b.ref(in.Denominator, f.Title)), stComputed)
+				formula, st := computed(in, b.ref(in.Numerator, f.Title), b.ref(in.Denominator, f.Title))
+				p.formula(ValueCol, row, formula, st)
 			} else {
 				k := b.checks[in.Code]
 				p.style(ValueCol, row, k.style)
@@ -207,7 +215,8 @@ func (b *builder) listPage(f *catalog.Form) *page {
 		if in.Computed() {
 			num, den := colOf(f, in.Numerator), colOf(f, in.Denominator)
 			for r := firstRow; r <= lastRow; r++ {
-				p.formula(col, r, rateFormula(ref(num, r), ref(den, r)), stComputed)
+				formula, st := computed(in, ref(num, r), ref(den, r))
+				p.formula(col, r, formula, st)
 			}
 			continue
 		}

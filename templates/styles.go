@@ -8,34 +8,35 @@ import "github.com/xuri/excelize/v2"
 type style int
 
 const (
-	stNone       style = iota
-	stTitle            // the form title
-	stInfoLeft         // an info line on the left
-	stInfoRight        // an info line on the right
-	stHeader           // a column header
-	stCodeRow          // a list form's code row
-	stSection          // a section heading
-	stNumber           // 序号
-	stCode             // an indicator code
-	stName             // an indicator name
-	stUnit             // a unit
-	stInInteger        // input: whole number
-	stInDecimal        // input: decimal
-	stInPoints         // input: percent typed as points
-	stInFraction       // input: percent typed as a fraction
-	stInText           // input: text
-	stInChoice         // input: dropdown
-	stInDate           // input: date
-	stNoteInput        // input: the clerk's explanation
-	stComputed         // a computed rate
-	stFootLabel        // a footer label
-	stFootInput        // a footer input cell
-	stFootDate         // the 报出日期 input cell
-	stHeading          // an instructions heading
-	stText             // an instructions paragraph
-	stCell             // an instructions table cell
-	stCellCenter       // an instructions table cell, centered
-	stCellCode         // an instructions table cell holding a code
+	stNone        style = iota
+	stTitle             // the form title
+	stInfoLeft          // an info line on the left
+	stInfoRight         // an info line on the right
+	stHeader            // a column header
+	stCodeRow           // a list form's code row
+	stSection           // a section heading
+	stNumber            // 序号
+	stCode              // an indicator code
+	stName              // an indicator name
+	stUnit              // a unit
+	stInInteger         // input: whole number
+	stInDecimal         // input: decimal
+	stInPoints          // input: percent typed as points
+	stInFraction        // input: percent typed as a fraction
+	stInText            // input: text
+	stInChoice          // input: dropdown
+	stInDate            // input: date
+	stNoteInput         // input: the clerk's explanation
+	stComputed          // a computed rate
+	stComputedNum       // a computed ratio that is not a percent
+	stFootLabel         // a footer label
+	stFootInput         // a footer input cell
+	stFootDate          // the 报出日期 input cell
+	stHeading           // an instructions heading
+	stText              // an instructions paragraph
+	stCell              // an instructions table cell
+	stCellCenter        // an instructions table cell, centered
+	stCellCode          // an instructions table cell holding a code
 	numStyles
 )
 
@@ -79,6 +80,7 @@ var styleDefs = func() [numStyles]*excelize.Style {
 	d[stInDate] = input(0, &fmtDate, nil)
 	d[stNoteInput] = input(49, nil, left)
 	d[stComputed] = &excelize.Style{Border: thin, Fill: fill(ComputedFill), CustomNumFmt: &fmtPct}
+	d[stComputedNum] = &excelize.Style{Border: thin, Fill: fill(ComputedFill), NumFmt: 4} // #,##0.00
 	d[stFootLabel] = &excelize.Style{Alignment: right}
 	d[stFootInput] = &excelize.Style{
 		Border:     []excelize.Border{{Type: "bottom", Color: "000000", Style: 1}},

@@ -240,7 +240,7 @@ func computeRate(values map[string]Value, in *catalog.Indicator) Value {
 		v.State = NotApply
 	default:
 		v.State = Filled
-		v.Num = 100 * numberOf(num) / numberOf(den)
+		v.Num, _ = in.Ratio(numberOf(num), numberOf(den))
 	}
 	if v.Sheet == "" {
 		v.Sheet = num.Sheet // a rate without a cell of its own

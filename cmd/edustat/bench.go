@@ -362,9 +362,6 @@ func (b *bench) addUp(county string) {
 		}
 		return 0
 	}
-	if students := num("EDU_STUDENTS"); students > 0 {
-		v.Fixed["EDU_PER_STUDENT"] = fill.Entry{Value: math.Round(num("EDU_BUDGET_EXP")/students*1e4) / 1e4}
-	}
 	for part, whole := range map[string]string{"CTY_DISABLED_INCL": "CTY_DISABLED", "NUTR_STUDENTS": "EDU_STUDENTS", "NUTR_POOR": "EDU_STUDENTS"} {
 		if num(part) > num(whole) {
 			v.Fixed[part] = fill.Entry{Value: int64(num(whole))}
