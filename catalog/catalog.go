@@ -8,7 +8,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Catalog is one indicator catalog: the forms a round collects and the rules
@@ -265,10 +268,38 @@ func (f *Form) Indicators() []*Indicator {
 	}
 	var all []*Indicator
 	for _, s := range f.Sections {
-		all = append(all, s.Indicators...)
+		if s != nil {
+			all = append(all, s.Indicators...)
+		}
 	}
 	return all
 }
+
+// DeadlineFor returns the deadline of a round: given, when it is not "", or
+// else the catalog's. A month-day such as 01-15 falls in the year after
+// the round (the round is a year, or starts with one); a full date
+// (2022-01-15) stands as it is. It reports false when there is none or it
+// is not a date.
+func (c *Catalog) DeadlineFor(round, given string) (time.Time, bool) {
+	s := given
+	if s == "" {
+		s = c.Deadline
+		if monthDayRE.MatchString(s) {
+			if len(round) < 4 {
+				return time.Time{}, false
+			}
+			year, err := strconv.Atoi(round[:4])
+			if err != nil {
+				return time.Time{}, false
+			}
+			s = strconv.Itoa(year+1) + "-" + s
+		}
+	}
+	t, err := time.ParseInLocation(time.DateOnly, s, time.Local)
+	return t, err == nil
+}
+
+var monthDayRE = regexp.MustCompile(`^\d\d-\d\d$`)
 
 // Fingerprint is a short digest of the form's structure: its code, kind and
 // the codes and types of its indicators in order. A workbook whose stored

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -103,6 +104,10 @@ func TestLint(t *testing.T) {
 			"duplicate rule id R1 (first at line 65)"},
 		{"scale on a percent", "            numerator: KG_PUB\n", "            numerator: KG_PUB\n            scale: 10\n", 44,
 			"indicator KG_RATE: scale goes with a ratio that is not a percent, and is positive"},
+		{"bad deadline", "period: annual\n", "period: annual\ndeadline: 1月15日\n", 6,
+			`deadline "1月15日": want a month-day such as 01-15 (in the year after the round) or a date such as 2022-01-15`},
+		{"list ratio from another list form", "      - code: P_INVEST\n", "      - code: P_RATE\n        name: 比率\n        type: percent\n        numerator: KG_BUILT\n        denominator: P_INVEST\n        source: 普惠率\n      - code: P_INVEST\n", 61,
+			"indicator P_RATE: numerator KG_BUILT is not a column of the same list form"},
 		{"bad code", "code: P_INVEST", "code: p-invest", 58,
 			`indicator code "p-invest": want capital letters, digits and _ (e.g. KG_BUILT)`},
 	}
@@ -235,6 +240,33 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse error %v is not Problems", err)
 		}
 	})
+}
+
+func TestDeadlineFor(t *testing.T) {
+	c := loadSmall(t)
+	day := func(s string) time.Time {
+		d, _ := time.ParseInLocation(time.DateOnly, s, time.Local)
+		return d
+	}
+	tests := []struct {
+		catalog, round, given string
+		want                  time.Time
+		ok                    bool
+	}{
+		{"01-15", "2021", "", day("2022-01-15"), true},
+		{"01-15", "2021秋季", "", day("2022-01-15"), true},
+		{"2022-02-01", "2021", "", day("2022-02-01"), true},
+		{"01-15", "2021", "2022-03-01", day("2022-03-01"), true},
+		{"01-15", "秋季", "", time.Time{}, false},
+		{"", "2021", "", time.Time{}, false},
+	}
+	for _, tt := range tests {
+		c.Deadline = tt.catalog
+		got, ok := c.DeadlineFor(tt.round, tt.given)
+		if !got.Equal(tt.want) || ok != tt.ok {
+			t.Errorf("DeadlineFor(%q, %q) with %q = %v, %v, want %v, %v", tt.round, tt.given, tt.catalog, got, ok, tt.want, tt.ok)
+		}
+	}
 }
 
 func TestRatio(t *testing.T) {

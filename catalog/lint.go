@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf16"
 
 	"github.com/go-playground/validator/v10"
@@ -42,6 +43,11 @@ func (c *Catalog) lint() Problems {
 	}
 	if !slices.Contains([]Period{Annual, Spring, Autumn}, c.Period) {
 		l.add("period", "period %q: want annual, spring or autumn", c.Period)
+	}
+	if c.Deadline != "" {
+		if _, err := time.Parse("2006-01-02", c.Deadline); err != nil && !validMonthDay(c.Deadline) {
+			l.add("deadline", "deadline %q: want a month-day such as 01-15 (in the year after the round) or a date such as 2022-01-15", c.Deadline)
+		}
 	}
 	if c.Percent != Points && c.Percent != Fraction {
 		l.add("percent", "percent %q: want points or fraction", c.Percent)
@@ -271,7 +277,9 @@ func (l *linter) aggregate(p string, f *Form, in *Indicator) {
 			l.add(p+"."+ref.key, "indicator %s: %s names unknown indicator %s", in.Code, ref.key, ref.code)
 		case ref.code == in.Code:
 			l.add(p+"."+ref.key, "indicator %s: %s names the rate itself", in.Code, ref.key)
-		case c.forms[ref.code].Level != f.Level || (f.Kind == List) != (c.forms[ref.code].Kind == List):
+		case f.Kind == List && c.forms[ref.code] != f:
+			l.add(p+"."+ref.key, "indicator %s: %s %s is not a column of the same list form", in.Code, ref.key, ref.code)
+		case c.forms[ref.code].Level != f.Level || c.forms[ref.code].Kind == List && f.Kind != List:
 			l.add(p+"."+ref.key, "indicator %s: %s %s is filled by another level or on another kind of form", in.Code, ref.key, ref.code)
 		case !o.Type.Numeric() && o.Type != YesNo:
 			l.add(p+"."+ref.key, "indicator %s: %s %s is %s, not a number", in.Code, ref.key, ref.code, o.Type)
@@ -339,6 +347,11 @@ func (l *linter) rule(p string, r *Rule) {
 			l.add(p+".message", "rule %s: message names unknown indicator {%s}", r.ID, ref)
 		}
 	}
+}
+
+func validMonthDay(s string) bool {
+	_, err := time.Parse("2006-01-02", "2000-"+s) // 2000 is a leap year: 02-29 is fine
+	return monthDayRE.MatchString(s) && err == nil
 }
 
 // checkTag reports what is wrong with a validator tag applied to a value of

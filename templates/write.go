@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -283,17 +283,15 @@ func protect(f *excelize.File, sheet string) error {
 }
 
 // deadline resolves the deadline of the options: as given, or the
-// catalog's, whose month-day form (01-15) falls in the year after the round.
+// catalog's (see catalog.DeadlineFor); "" when there is none.
 func deadline(c *catalog.Catalog, opts Options) string {
 	if opts.Deadline != "" {
 		return opts.Deadline
 	}
-	d := c.Deadline
-	if len(d) == 5 && d[2] == '-' && isYear(opts.Round) {
-		y, _ := strconv.Atoi(opts.Round)
-		return strconv.Itoa(y+1) + "-" + d
+	if d, ok := c.DeadlineFor(opts.Round, ""); ok {
+		return d.Format(time.DateOnly)
 	}
-	return d
+	return ""
 }
 
 // forbidden matches what a file name may not hold on Windows or anywhere:

@@ -374,7 +374,8 @@ func TestDeadline(t *testing.T) {
 	}{
 		{Options{Round: "2021"}, "2022-01-15"},
 		{Options{Round: "2021", Deadline: "2022-02-01"}, "2022-02-01"},
-		{Options{Round: "2021秋"}, "01-15"},
+		{Options{Round: "2021秋"}, "2022-01-15"}, // a term of the 2021 school year
+		{Options{Round: "秋季"}, ""},              // no year: no deadline rather than a wrong one
 	} {
 		if got := deadline(c, tc.opts); got != tc.want {
 			t.Errorf("deadline(%+v) = %q, want %q", tc.opts, got, tc.want)

@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
-	"edustat/catalog"
 	"edustat/consolidate"
 	"edustat/internal/atomicfile"
 	"edustat/validate"
@@ -120,29 +118,12 @@ func (f *roundFlags) options(e *env) (consolidate.Options, error) {
 	if err != nil {
 		return consolidate.Options{}, err
 	}
+	deadline, _ := c.DeadlineFor(f.round, f.deadline) // zero: no deadline, nothing is late
 	return consolidate.Options{
 		Catalog: c, Roster: r, Round: f.round,
-		Deadline: roundDeadline(c, f.round, f.deadline),
+		Deadline: deadline,
 		Password: f.password, Workers: f.jobs, Progress: e.stderr,
 	}, nil
-}
-
-// roundDeadline is the deadline given, or the catalog's: a month-day such
-// as 01-15 falls in the year after the round. Zero when there is none.
-func roundDeadline(c *catalog.Catalog, round, given string) time.Time {
-	s := given
-	if s == "" {
-		year, err := strconv.Atoi(round)
-		if len(c.Deadline) != 5 || c.Deadline[2] != '-' || err != nil {
-			return time.Time{}
-		}
-		s = strconv.Itoa(year+1) + "-" + c.Deadline
-	}
-	t, err := time.ParseInLocation(time.DateOnly, s, time.Local)
-	if err != nil {
-		return time.Time{}
-	}
-	return t
 }
 
 func runConsolidate(ctx context.Context, e *env, args []string) error {
