@@ -45,7 +45,9 @@ func Parse(name string, data []byte) (*Roster, error) {
 		r, err = parseYAML(name, data)
 	case ".csv":
 		var rows [][]string
-		rows, err = csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))).ReadAll()
+		cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))))
+		cr.FieldsPerRecord = -1 // spreadsheets drop trailing empty cells
+		rows, err = cr.ReadAll()
 		if err == nil {
 			r, err = fromRows(name, "", rows)
 		}

@@ -101,7 +101,10 @@ func (r *Roster) Schools(county string) []*Unit {
 // in codes (all when codes is empty), in roster order. An unknown code is an
 // error.
 func (r *Roster) Select(level catalog.Level, codes []string) ([]*Unit, error) {
-	for _, c := range codes {
+	codes = slices.Clone(codes)
+	for i, c := range codes {
+		c = strings.TrimSpace(c)
+		codes[i] = c
 		if r.byCode[c] == nil {
 			return nil, fmt.Errorf("unit %s is not in the roster", c)
 		}
@@ -161,16 +164,25 @@ func New(units []*Unit, where func(i int) string) (*Roster, error) {
 		}
 		r.byCode[u.Code] = u
 	}
+	byName := map[string]*Unit{}
+	for _, u := range units {
+		if u.Kind != School {
+			byName[u.Name] = u
+		}
+	}
 	for i, u := range units {
 		if u.Kind != School {
 			continue
+		}
+		if r.byCode[u.Parent] == nil && byName[u.Parent] != nil {
+			u.Parent = byName[u.Parent].Code // a roster may name the county (所属县区) rather than give its code
 		}
 		p := r.byCode[u.Parent]
 		switch {
 		case u.Parent == "":
 			bad(i, "school %s %s has no parent county", u.Code, u.Name)
 		case p == nil || p.Kind == School:
-			bad(i, "school %s %s: parent %q is not a county or zone of the roster", u.Code, u.Name, u.Parent)
+			bad(i, "school %s %s: parent %q is neither the code nor the name of a county or zone of the roster", u.Code, u.Name, u.Parent)
 		}
 	}
 	if len(units) == 0 {

@@ -80,7 +80,7 @@ func TestParseErrors(t *testing.T) {
 		{"school code", "u.yaml", "units:\n  - {code: \"21370001\", name: x, kind: school, parent: \"370811\"}\n  - {code: \"370811\", name: y, kind: county}\n",
 			`roster u.yaml: line 2: code "21370001": a school has a 10-digit 学校标识码: invalid roster`},
 		{"unknown parent", "u.yaml", "units:\n  - {code: \"2137000001\", name: x, kind: school, parent: \"370899\"}\n",
-			`roster u.yaml: line 2: school 2137000001 x: parent "370899" is not a county or zone of the roster: invalid roster`},
+			`roster u.yaml: line 2: school 2137000001 x: parent "370899" is neither the code nor the name of a county or zone of the roster: invalid roster`},
 		{"duplicate", "u.csv", "code,name,level\n370811,a,county\n370811,b,county\n",
 			`roster u.csv: line 3: duplicate unit code 370811: invalid roster`},
 		{"no kind column", "u.csv", "code,name\n370811,a\n",
@@ -98,4 +98,43 @@ func TestParseErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestParseAsBureausKeepThem reads rosters as spreadsheets export them:
+// trailing empty cells dropped, schools under the county's name.
+func TestParseAsBureausKeepThem(t *testing.T) {
+	data := "代码,名称,级别,所属县区,邮箱\n370811,任城区,县\n370871,高新区,功能区\n2137000001,任城区实验小学,学校,任城区\n1137000002,高新区幼儿园,学校, 370871 ,k@example.cn\n"
+	r, err := roster.Parse("u.csv", []byte(data))
+	if err != nil {
+		t.Fatalf("Parse = %v", err)
+	}
+	for code, parent := range map[string]string{"2137000001": "370811", "1137000002": "370871"} {
+		if got := r.Unit(code).Parent; got != parent {
+			t.Errorf("Unit(%s).Parent = %q, want %q", code, got, parent)
+		}
+	}
+	got, err := r.Select("", []string{" 370811", "2137000001 "})
+	if err != nil || len(got) != 2 {
+		t.Errorf("Select with spaces around codes = %v, %v, want 2 units", got, err)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add("u.yaml", []byte(yamlRoster))
+	f.Add("u.csv", []byte("code,name,level,parent\n370811,任城区,县\n2137000001,小学,学校,任城区\n"))
+	f.Add("u.csv", []byte("code,name,level\n\"370811,a\n"))
+	f.Fuzz(func(t *testing.T, name string, data []byte) {
+		r, err := roster.Parse(name, data)
+		if err != nil {
+			if !errors.Is(err, roster.ErrInvalid) {
+				t.Fatalf("Parse error %v does not wrap ErrInvalid", err)
+			}
+			return
+		}
+		for _, u := range r.Units {
+			if r.Unit(u.Code) == nil {
+				t.Fatalf("unit %s not indexed", u.Code)
+			}
+		}
+	})
 }

@@ -50,3 +50,16 @@ func TestWriteFails(t *testing.T) {
 		t.Errorf("directory holds %d entries, want only the old file", len(entries))
 	}
 }
+
+// TestErrorNamesTarget checks that an error names the file asked for, not
+// the temporary file.
+func TestErrorNamesTarget(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "no-such-dir", "汇总.xlsx")
+	err := atomicfile.WriteFile(path, []byte("x"), 0o644)
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("WriteFile = %v, want ErrNotExist", err)
+	}
+	if want := "write " + path + ": no such file or directory"; err.Error() != want {
+		t.Errorf("WriteFile error = %q, want %q", err, want)
+	}
+}

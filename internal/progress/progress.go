@@ -57,7 +57,7 @@ func (b *Bar) Add(n int) {
 	const width = 30
 	filled := width
 	if b.total > 0 {
-		filled = width * b.done / b.total
+		filled = min(width, width*b.done/b.total)
 	}
 	fmt.Fprintf(b.w, "\r%s [%s%s] %d/%d %.1fs", b.label, strings.Repeat("=", filled), strings.Repeat(" ", width-filled), b.done, b.total, now.Sub(b.start).Seconds())
 }
