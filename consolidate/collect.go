@@ -17,6 +17,8 @@ import (
 
 	"edustat/internal/progress"
 	"edustat/validate"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // Extensions of the files Collect reads from a directory.
@@ -210,3 +212,16 @@ func isWorkbook(name string) bool {
 
 // annotatedMarks end the names of the annotated copies validate writes.
 var annotatedMarks = []string{".审核", "_审核", "-审核", "（审核）", ".annotated", "_annotated"}
+
+// IsSummary reports whether the workbook at path is a summary that
+// consolidate wrote (it has the hidden LongSheet), as opposed to a returned
+// workbook, which an output must never replace.
+func IsSummary(path string) bool {
+	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: 256 << 20, UnzipXMLSizeLimit: 128 << 20})
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	idx, err := f.GetSheetIndex(validate.LongSheet)
+	return err == nil && idx >= 0
+}

@@ -104,6 +104,9 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if n := len(ros.Counties()); *counties < 1 || *counties > n {
 		return usageError("bench: --counties %d: want 1 to %d, the counties and zones of the roster", *counties, n)
 	}
+	if *schools < *counties {
+		return usageError("bench: --schools %d: want at least one school a county (%d)", *schools, *counties)
+	}
 	ex, err := fill.LoadRound(examples.FS, "2020", c)
 	if err != nil {
 		return err

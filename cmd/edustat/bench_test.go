@@ -41,7 +41,7 @@ func TestBench(t *testing.T) {
 	}
 	// The same directory again is refused: its files would be read too.
 	if code := run(context.Background(), &env{stdout: &stdout, stderr: &stderr, getenv: os.Getenv},
-		[]string{"bench", "--schools", "1", "--out", dir}); code != 1 {
+		[]string{"bench", "--schools", "20", "--out", dir}); code != 1 {
 		t.Errorf("bench into a directory that is not empty exited with %d, want 1", code)
 	}
 }
@@ -50,6 +50,8 @@ func TestBenchUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{"bench", "extra"},
 		{"bench", "--schools", "-1"},
+		{"bench", "--schools", "0"},
+		{"bench", "--schools", "5", "--counties", "11"},
 		{"bench", "--counties", "0"},
 		{"bench", "--counties", "15"},
 	} {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -95,8 +97,8 @@ func (f *roundFlags) check(cmd string, fs *pflag.FlagSet) error {
 	switch {
 	case fs.NArg() == 0:
 		return usageError("%s: name the returned workbooks, or the directories that hold them", cmd)
-	case f.round == "":
-		return usageError("%s: --round is required, e.g. --round 2021", cmd)
+	case checkRound(cmd, f.round) != nil:
+		return checkRound(cmd, f.round)
 	case f.jobs < 1:
 		return usageError("%s: --jobs %d: want 1 or more", cmd, f.jobs)
 	}
@@ -155,6 +157,9 @@ func runConsolidate(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	opts.Exclude = []string{*out, *csvFile, *priorFile}
+	if err := checkOutputs(fs.Args(), *out, *csvFile); err != nil {
+		return err
+	}
 
 	r, err := consolidate.Collect(ctx, fs.Args(), opts)
 	if err != nil {
@@ -171,6 +176,34 @@ func runConsolidate(ctx context.Context, e *env, args []string) error {
 	printRound(e.stdout, r, *out, *csvFile)
 	if r.Counts().Problems() {
 		return errFound
+	}
+	return nil
+}
+
+// checkOutputs refuses, before any work, outputs that would replace a
+// returned workbook (a summary of an earlier run may be replaced) or go to
+// a directory that does not exist.
+func checkOutputs(inputs []string, outs ...string) error {
+	files, err := consolidate.Files(inputs, nil)
+	if err != nil {
+		return err
+	}
+	for _, out := range outs {
+		if out == "" {
+			continue
+		}
+		abs, err := filepath.Abs(out)
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			if fa, _ := filepath.Abs(f); fa == abs && !consolidate.IsSummary(f) {
+				return usageError("output %s is one of the returned workbooks; it would be replaced: write the summary elsewhere", out)
+			}
+		}
+		if st, err := os.Stat(filepath.Dir(abs)); err != nil || !st.IsDir() {
+			return usageError("output %s: directory %s does not exist", out, filepath.Dir(out))
+		}
 	}
 	return nil
 }

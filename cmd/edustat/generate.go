@@ -71,8 +71,8 @@ func runGenerate(ctx context.Context, e *env, args []string) error {
 	switch {
 	case fs.NArg() > 0:
 		return usageError("generate takes no arguments, got %q", fs.Arg(0))
-	case *round == "":
-		return usageError("generate: --round is required, e.g. --round 2021")
+	case checkRound("generate", *round) != nil:
+		return checkRound("generate", *round)
 	case *out == "":
 		return usageError("generate: --out is required: the directory to write the workbooks to")
 	case *level != "" && *level != string(catalog.County) && *level != string(catalog.School):

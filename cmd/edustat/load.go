@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
+	"regexp"
 
 	"edustat/catalog"
 	"edustat/roster"
@@ -20,7 +20,11 @@ func loadCatalog(path string) (*catalog.Catalog, error) {
 		}
 		return c, nil
 	}
-	c, err := catalog.Load(os.DirFS(filepath.Dir(path)), filepath.Base(path))
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	c, err := catalog.Parse(path, data)
 	if errors.Is(err, catalog.ErrInvalid) {
 		return nil, withHint(err, "run 'edustat catalog check %s' for the full list of problems", path)
 	}
@@ -28,6 +32,20 @@ func loadCatalog(path string) (*catalog.Catalog, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+var roundRE = regexp.MustCompile(`^(20\d\d|21\d\d)(春季|秋季|春|秋)?$`)
+
+// checkRound refuses a round that is not a year (2021), or a year and a
+// term (2021秋季): file names, titles and deadlines are built from it.
+func checkRound(cmd, round string) error {
+	switch {
+	case round == "":
+		return usageError("%s: --round is required, e.g. --round 2021", cmd)
+	case !roundRE.MatchString(round):
+		return usageError("%s: --round %q: want a year such as 2021, or a year and a term such as 2021秋季", cmd, round)
+	}
+	return nil
 }
 
 // loadRoster loads the roster at path, or the embedded one when path is "".

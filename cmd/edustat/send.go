@@ -149,8 +149,8 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	switch {
 	case fs.NArg() > 0:
 		return usageError("send takes no arguments, got %q (name several units as --only 370811,370812)", fs.Arg(0))
-	case *round == "":
-		return usageError("send: --round is required, e.g. --round 2021")
+	case checkRound("send", *round) != nil:
+		return checkRound("send", *round)
 	case *dir == "":
 		return usageError("send: --templates is required: the directory of the workbooks")
 	case !*dryRun && fs.Changed("eml"):

@@ -83,6 +83,8 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 		return usageError("validate: --format %q: want text or json", *format)
 	case *jobs < 1:
 		return usageError("validate: --jobs %d: want 1 or more", *jobs)
+	case *round != "" && checkRound("validate", *round) != nil:
+		return checkRound("validate", *round)
 	}
 	files, err := workbookFiles(fs.Args())
 	if err != nil {
