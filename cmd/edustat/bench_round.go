@@ -1,15 +1,16 @@
 package main
 
 import (
-	"edustat/catalog"
-	"edustat/consolidate"
-	"edustat/internal/fill"
-	"edustat/roster"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"strconv"
 	"time"
+
+	"edustat/catalog"
+	"edustat/consolidate"
+	"edustat/internal/fill"
+	"edustat/roster"
 )
 
 // bench is a synthetic round.
