@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/spf13/pflag"
+
 	"bytes"
 	"context"
 	"errors"
@@ -27,7 +29,7 @@ var sendCmd = &command{
 	name:    "send",
 	summary: "email each unit its workbook",
 	usage: `usage: edustat send --round ROUND --templates DIR [--level county|school]
-                    [--only CODE]... [--resend CODE]... [--units FILE]
+                    [--unit CODE]... [--resend CODE]... [--units FILE]
                     [--template FILE] [--deadline TEXT] [--contact TEXT]
                     [--config FILE] [--smtp HOST:PORT] [--from ADDR]
                     [--tls none|starttls|tls] [--smtp-user USER]
@@ -53,7 +55,7 @@ the run; run the same command again to send the rest.
 Each unit gets a line: 已发送, 已跳过（已发送过）, 失败 with the reason, or 无邮箱
 for a unit without an address, which is listed and not sent; the last line
 counts them. The exit code is 1 when any unit failed, or when a unit named
-with --only or --resend has no address, and 0 otherwise.
+with --unit or --resend has no address, and 0 otherwise.
 
 --dry-run sends nothing and records nothing: it writes each message it
 would send as an .eml file, named like the workbook, into DIR/eml or --eml
@@ -71,7 +73,8 @@ Flags:
   -r, --round ROUND     the round, as given to generate (required)
   -t, --templates DIR   the directory of the workbooks (required)
   -l, --level LEVEL     only units of this level: county or school
-      --only CODE       only this unit; repeat or separate with commas
+  -u, --unit CODE       only this unit; repeat or separate with commas
+                        (--only is accepted too)
       --resend CODE     send to this unit even if sent before; repeat or
                         separate with commas
       --units FILE      the roster of units, .yaml, .csv or .xlsx
@@ -128,7 +131,13 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	dir := fs.StringP("templates", "t", "", "the directory of the workbooks")
 	unitsFile := fs.String("units", "", "the roster")
 	level := fs.StringP("level", "l", "", "only units of this level")
-	only := fs.StringSlice("only", nil, "only these units")
+	only := fs.StringSliceP("unit", "u", nil, "only these units")
+	fs.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		if name == "only" { // the name of this flag before it matched generate's
+			name = "unit"
+		}
+		return pflag.NormalizedName(name)
+	})
 	resend := fs.StringSlice("resend", nil, "send to these units even when sent before")
 	dryRun := fs.BoolP("dry-run", "n", false, "write .eml files instead of sending")
 	emlDir := fs.String("eml", "", "where --dry-run writes")
@@ -148,7 +157,7 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	}
 	switch {
 	case fs.NArg() > 0:
-		return usageError("send takes no arguments, got %q (name several units as --only 370811,370812)", fs.Arg(0))
+		return usageError("send takes no arguments, got %q (name several units as --unit 370811,370812)", fs.Arg(0))
 	case checkRound("send", *round) != nil:
 		return checkRound("send", *round)
 	case *dir == "":
@@ -248,7 +257,7 @@ func sendOutcome(e *env, items []mailing.Item, sum mailing.Summary, named []stri
 		}
 	}
 	if missing > 0 {
-		fmt.Fprintf(e.stderr, "edustat: hint: %d of the workbooks are not in %s: write them with 'edustat generate', or choose units with --level or --only\n", missing, dir)
+		fmt.Fprintf(e.stderr, "edustat: hint: %d of the workbooks are not in %s: write them with 'edustat generate', or choose units with --level or --unit\n", missing, dir)
 	}
 	switch {
 	case len(noAddress) > 0:
