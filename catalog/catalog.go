@@ -317,7 +317,7 @@ func (f *Form) Fingerprint() string {
 // (a ratio from its numerator and denominator) rather than typed by the
 // clerk.
 func (in *Indicator) Computed() bool {
-	return in.Aggregate == Ratio && in.Numerator != "" && in.Denominator != "" && !in.Input
+	return (in.Aggregate == Ratio || in.Type == Percent) && in.Numerator != "" && in.Denominator != "" && !in.Input
 }
 
 // Ratio returns the indicator's value for the given numerator and
