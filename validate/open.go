@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"edustat/internal/xlsx"
 )
 
 // Default limits: generous for a collection workbook (a school's is about
@@ -68,7 +70,12 @@ func bookError(path string, sentinel error, format string, args ...any) error {
 
 // readBookFile reads the file at path, refusing one over the size limit.
 func readBookFile(path string, lim Limits) ([]byte, os.FileInfo, error) {
-	st, err := os.Stat(path)
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -78,14 +85,19 @@ func readBookFile(path string, lim Limits) ([]byte, os.FileInfo, error) {
 	if st.Size() > lim.MaxFileSize {
 		return nil, nil, bookError(path, ErrTooLarge, "文件 %s 超过上限 %s，请检查是否选错了文件", sizeString(st.Size()), sizeString(lim.MaxFileSize))
 	}
-	fh, err := os.Open(path)
-	if err != nil {
+	data := make([]byte, st.Size()+1) // one byte more, to see the end in one read
+	n, err := io.ReadFull(fh, data)
+	switch {
+	case err == io.ErrUnexpectedEOF || err == io.EOF:
+		data = data[:n]
+	case err != nil:
 		return nil, nil, err
-	}
-	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, lim.MaxFileSize+1))
-	if err != nil {
-		return nil, nil, err
+	default: // the file grew since: read on, up to the limit
+		rest, err := io.ReadAll(io.LimitReader(fh, lim.MaxFileSize+1-int64(n)))
+		if err != nil {
+			return nil, nil, err
+		}
+		data = append(data, rest...)
 	}
 	if int64(len(data)) > lim.MaxFileSize {
 		return nil, nil, bookError(path, ErrTooLarge, "文件超过上限 %s", sizeString(lim.MaxFileSize))
@@ -120,7 +132,7 @@ func utf16le(s string) []byte {
 // decrypts an encrypted .xlsx, converts .xls, .ods and .et through
 // LibreOffice, and refuses what is not a workbook or would unzip to too much.
 // The findings say what was done to the file.
-func openBook(path string, data []byte, opts Options, lim Limits) (*excelize.File, []Finding, error) {
+func openBook(path string, data []byte, opts Options, lim Limits) (*xlsx.Book, []Finding, error) {
 	var notes []Finding
 	ext := strings.ToLower(filepath.Ext(path))
 	switch {
@@ -145,18 +157,18 @@ func openBook(path string, data []byte, opts Options, lim Limits) (*excelize.Fil
 		}
 		return nil, nil, bookError(path, ErrNotWorkbook, hintNotBook)
 	}
-	kind, slim, err := checkZip(path, data, lim)
+	kind, zr, err := checkZip(path, data, lim)
 	if err != nil {
 		return nil, nil, err
 	}
 	if kind != "" {
 		return convertLegacy(path, data, kind, opts, lim)
 	}
-	f, err := openZip(slim, lim)
+	book, err := openZip(zr, lim)
 	if err != nil {
-		return nil, nil, bookError(path, ErrNotWorkbook, "%s（%v）", hintDamaged, err)
+		return nil, nil, bookError(path, ErrNotWorkbook, "%s（%s）", hintDamaged, oneLine(err.Error()))
 	}
-	return f, notes, nil
+	return book, notes, nil
 }
 
 // legacyExt is the extension under which LibreOffice is given a legacy
@@ -190,11 +202,10 @@ func decryptBook(data []byte, password string) (plain []byte, err error) {
 
 // checkZip reads the zip's central directory and refuses a zip bomb by the
 // sizes it declares (archive/zip then refuses to unzip more than declared).
-// It returns "" for an .xlsx or .xlsm, with the package slimmed of the
-// parts reading does not need, or the extension to convert from for a
-// workbook LibreOffice must convert.
-func checkZip(path string, data []byte, lim Limits) (kind string, slim []byte, err error) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+// It returns "" and the zip for an .xlsx or .xlsm, or the extension to
+// convert from for a workbook LibreOffice must convert.
+func checkZip(path string, data []byte, lim Limits) (kind string, zr *zip.Reader, err error) {
+	zr, err = zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return "", nil, bookError(path, ErrNotWorkbook, hintTruncated)
 	}
@@ -202,64 +213,7 @@ func checkZip(path string, data []byte, lim Limits) (kind string, slim []byte, e
 	if err != nil || kind != "" {
 		return kind, nil, err
 	}
-	return "", slimZip(zr, data), nil
-}
-
-// unneeded are the prefixes of parts that reading values never looks at.
-// excelize would unzip and, for the theme, decode them all.
-var unneeded = []string{
-	"xl/theme/", "xl/media/", "xl/drawings/", "xl/printerSettings/", "xl/embeddings/",
-	"xl/charts/", "xl/activeX/", "xl/ctrlProps/", "xl/vbaProject", "xl/externalLinks/",
-	"xl/pivotCache/", "xl/pivotTables/", "xl/comments", "xl/threadedComments/", "xl/persons/",
-	"docProps/thumbnail", "customXml/",
-}
-
-// slimZip returns the package without the unneeded parts, the others copied
-// as they are compressed; data itself when there is nothing to leave out.
-func slimZip(zr *zip.Reader, data []byte) []byte {
-	drop := 0
-	for _, zf := range zr.File {
-		if isUnneeded(zf.Name) {
-			drop++
-		}
-	}
-	if drop == 0 {
-		return data
-	}
-	var buf bytes.Buffer
-	buf.Grow(len(data))
-	zw := zip.NewWriter(&buf)
-	for _, zf := range zr.File {
-		if isUnneeded(zf.Name) {
-			continue
-		}
-		off, err := zf.DataOffset()
-		if err != nil || off < 0 || uint64(off)+zf.CompressedSize64 > uint64(len(data)) {
-			return data
-		}
-		h := zf.FileHeader
-		w, err := zw.CreateRaw(&h)
-		if err != nil {
-			return data
-		}
-		if _, err := w.Write(data[off : uint64(off)+zf.CompressedSize64]); err != nil {
-			return data
-		}
-	}
-	if zw.Close() != nil {
-		return data
-	}
-	return buf.Bytes()
-}
-
-func isUnneeded(name string) bool {
-	name = strings.ToLower(strings.ReplaceAll(name, "\\", "/"))
-	for _, p := range unneeded {
-		if strings.HasPrefix(name, p) {
-			return true
-		}
-	}
-	return false
+	return "", zr, nil
 }
 
 // zipKind checks the declared sizes of a zip's parts and tells an .xlsx
@@ -317,24 +271,9 @@ func odsMime(zr *zip.Reader) bool {
 	return false
 }
 
-// openZip opens checked .xlsx bytes with excelize, with its own limits set
-// as well, turning a panic inside excelize into an error.
-func openZip(data []byte, lim Limits) (f *excelize.File, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			f, err = nil, fmt.Errorf("%v", r)
-		}
-	}()
-	f, err = excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-		RawCellValue:      true,
-		UnzipSizeLimit:    lim.MaxUnzipSize,
-		UnzipXMLSizeLimit: lim.MaxXMLSize,
-	})
-	if err != nil && f != nil {
-		f.Close()
-		f = nil
-	}
-	return f, err
+// openZip opens a checked .xlsx zip, with the limits of reading.
+func openZip(zr *zip.Reader, lim Limits) (*xlsx.Book, error) {
+	return xlsx.Open(zr, xlsx.Limits{MaxPartSize: lim.MaxXMLSize, MaxRows: lim.MaxRows, MaxCells: maxCells})
 }
 
 // sofficeCommand returns the LibreOffice command to convert with, or "".
@@ -356,7 +295,7 @@ func sofficeCommand(opts Options) string {
 // convertLegacy converts a legacy workbook (.xls, .et, .ods, .xlsb) to .xlsx
 // through LibreOffice in a private temporary directory and opens the result.
 // The input file is never touched: LibreOffice works on a copy.
-func convertLegacy(path string, data []byte, ext string, opts Options, lim Limits) (*excelize.File, []Finding, error) {
+func convertLegacy(path string, data []byte, ext string, opts Options, lim Limits) (*xlsx.Book, []Finding, error) {
 	cmd := sofficeCommand(opts)
 	if cmd == "" {
 		return nil, nil, bookError(path, ErrLegacy, hintSaveAs)
@@ -394,17 +333,21 @@ func convertLegacy(path string, data []byte, ext string, opts Options, lim Limit
 	if err != nil {
 		return nil, nil, bookError(path, ErrLegacy, "LibreOffice 转换失败（%v）；%s", err, hintSaveAs)
 	}
-	if _, conv, err = checkZip(path, conv, lim); err != nil {
+	_, zr, err := checkZip(path, conv, lim)
+	if err != nil {
 		return nil, nil, err
 	}
-	f, err := openZip(conv, lim)
+	if zr == nil {
+		return nil, nil, bookError(path, ErrLegacy, "LibreOffice 转换结果不是 .xlsx；%s", hintSaveAs)
+	}
+	book, err := openZip(zr, lim)
 	if err != nil {
-		return nil, nil, bookError(path, ErrLegacy, "LibreOffice 转换结果无法读取（%v）；%s", err, hintSaveAs)
+		return nil, nil, bookError(path, ErrLegacy, "LibreOffice 转换结果无法读取（%s）；%s", oneLine(err.Error()), hintSaveAs)
 	}
 	from := strings.TrimPrefix(ext, ".")
 	note := Finding{Type: TypeConverted, Tier: TierInfo,
 		Message: fmt.Sprintf("文件是 %s 格式，已由 LibreOffice 转换为 .xlsx 后读取；以后请提交 .xlsx 文件", from)}
-	return f, []Finding{note}, nil
+	return book, []Finding{note}, nil
 }
 
 func fileURL(p string) string {

@@ -8,10 +8,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
+	"unicode/utf8"
 
 	"edustat/catalog"
+	"edustat/internal/xlsx"
 	"edustat/templates"
 )
 
@@ -65,18 +65,18 @@ func Read(path string, opts Options) (sub *Submission, err error) {
 		File: path, SHA256: hex.EncodeToString(sum[:]), Size: st.Size(), ModTime: st.ModTime(),
 		Footer: map[string]string{}, Values: map[string]Value{}, Lists: map[string][]Row{},
 	}
-	f, notes, err := openBook(path, data, opts, lim)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
 	defer func() {
 		if r := recover(); r != nil {
 			sub, err = nil, bookError(path, ErrNotWorkbook, "%s（%v）", hintDamaged, r)
 		}
 	}()
+	book, notes, err := openBook(path, data, opts, lim)
+	if err != nil {
+		return nil, err
+	}
 	sub.Findings = append(sub.Findings, notes...)
-	rd := &reader{f: f, c: opts.Catalog, opts: opts, lim: lim, path: path, sub: sub, styles: map[int]cellFormat{}}
+	rd := &reader{book: book, c: opts.Catalog, opts: opts, lim: lim, path: path, sub: sub,
+		styles: map[int32]cellFormat{}, matches: map[*catalog.Form]match{}, names: map[*catalog.Indicator]string{}}
 	if err := rd.read(); err != nil {
 		return nil, err
 	}
@@ -85,23 +85,30 @@ func Read(path string, opts Options) (sub *Submission, err error) {
 
 // reader reads one open workbook.
 type reader struct {
-	f        *excelize.File
-	c        *catalog.Catalog
-	opts     Options
-	lim      Limits
-	path     string
-	sub      *Submission
-	sheets   []*sheet
-	styles   map[int]cellFormat // style index -> what its number format says
-	cells    int                // cells read so far
-	parts    map[string]string  // sheet name -> worksheet part, see sheetParts
-	date1904 *bool              // the workbook counts dates from 1904; nil until asked
+	book   *xlsx.Book
+	c      *catalog.Catalog
+	opts   Options
+	lim    Limits
+	path   string
+	sub    *Submission
+	sheets []*sheet
+	styles map[int32]cellFormat // style index -> what its number format says
+
+	matches map[*catalog.Form]match       // see (*reader).match
+	names   map[*catalog.Indicator]string // nameOf each indicator's name
+}
+
+// match is the sheet that holds a form, and how many of its indicators.
+type match struct {
+	sheet *sheet
+	n     int
 }
 
 // sheet is one worksheet and what its content says it holds.
 type sheet struct {
-	name string
-	rows [][]string
+	name  string
+	rows  [][]xlsx.Cell
+	cells *xlsx.Sheet // for the formulas of cells
 
 	// fixed forms: the header row and the columns it names (-1 when absent)
 	header                              int
@@ -116,17 +123,16 @@ type sheet struct {
 }
 
 func (r *reader) read() error {
-	names := r.f.GetSheetList()
-	for _, name := range names {
-		switch name {
+	for _, info := range r.book.Sheets {
+		switch info.Name {
 		case templates.MetaSheet, templates.CodeTableSheet, templates.InstructionsSheet, ResultSheet:
 			continue // the workbook's own sheets, and the findings of an annotated copy
 		}
-		rows, err := r.rows(name)
+		cells, err := r.book.Sheet(info.Name)
 		if err != nil {
-			return err
+			return r.sheetError(info.Name, err)
 		}
-		r.sheets = append(r.sheets, r.scan(name, rows))
+		r.sheets = append(r.sheets, r.scan(cells))
 	}
 	forms, err := r.identify()
 	if err != nil {
@@ -143,70 +149,45 @@ func (r *reader) read() error {
 	return nil
 }
 
-// rows reads every row of a sheet, refusing a sheet with data beyond the
-// row limit before reading it all.
-func (r *reader) rows(name string) ([][]string, error) {
-	it, err := r.f.Rows(name)
-	if err != nil {
-		return nil, bookError(r.path, ErrNotWorkbook, "%s（工作表 %s：%v）", hintDamaged, name, err)
+// sheetError says why a sheet could not be read.
+func (r *reader) sheetError(name string, err error) error {
+	switch {
+	case errors.Is(err, xlsx.ErrTooManyRows):
+		return bookError(r.path, ErrTooLarge, "工作表“%s”超过 %d 行，请删去多余的行后重新提交", name, r.lim.MaxRows)
+	case errors.Is(err, xlsx.ErrTooManyCells):
+		return bookError(r.path, ErrTooLarge, "工作表“%s”的单元格超过 %d 个，请删去多余的行和列后重新提交", name, maxCells)
+	case errors.Is(err, xlsx.ErrTooLarge):
+		return bookError(r.path, ErrTooLarge, "工作表“%s”解压后超过上限 %s（疑似压缩炸弹）", name, sizeString(r.lim.MaxXMLSize))
 	}
-	defer it.Close()
-	var out [][]string
-	n := 0
-	for it.Next() {
-		n++
-		cols, err := it.Columns()
-		if err != nil {
-			return nil, bookError(r.path, ErrNotWorkbook, "%s（工作表 %s 第 %d 行：%v）", hintDamaged, name, n, err)
-		}
-		if len(cols) == 0 {
-			continue
-		}
-		if n > r.lim.MaxRows {
-			return nil, bookError(r.path, ErrTooLarge, "工作表“%s”超过 %d 行，请删去多余的行后重新提交", name, r.lim.MaxRows)
-		}
-		if r.cells += len(cols); r.cells > maxCells {
-			return nil, bookError(r.path, ErrTooLarge, "工作表“%s”的单元格超过 %d 个，请删去多余的行和列后重新提交", name, maxCells)
-		}
-		for len(out) < n-1 {
-			out = append(out, nil)
-		}
-		out = append(out, cols)
-	}
-	if err := it.Error(); err != nil {
-		if errors.Is(err, excelize.ErrMaxRows) {
-			return nil, bookError(r.path, ErrTooLarge, "工作表“%s”超过 %d 行", name, r.lim.MaxRows)
-		}
-		return nil, bookError(r.path, ErrNotWorkbook, "%s（工作表 %s：%v）", hintDamaged, name, err)
-	}
-	return out, nil
+	return bookError(r.path, ErrNotWorkbook, "%s（%s）", hintDamaged, oneLine(err.Error()))
 }
 
 // scan finds what a sheet holds: the header row of a fixed form and the
 // indicator codes under it, or the row of column codes of a list form.
-func (r *reader) scan(name string, rows [][]string) *sheet {
-	s := &sheet{name: name, rows: rows, header: -1, codeRow: -1, codeCol: -1, nameCol: -1, valueCol: -1, noteCol: -1, listNote: -1}
+func (r *reader) scan(cells *xlsx.Sheet) *sheet {
+	rows := cells.Rows
+	s := &sheet{name: cells.Name, rows: rows, cells: cells, header: -1, codeRow: -1, codeCol: -1, nameCol: -1, valueCol: -1, noteCol: -1, listNote: -1}
 	for i, row := range rows {
-		code, value := slices.IndexFunc(row, isLabel(templates.CodeHeader)), slices.IndexFunc(row, isLabel(templates.ValueHeader))
+		code, value := indexLabel(row, templates.CodeHeader), indexLabel(row, templates.ValueHeader)
 		if value >= 0 && s.header < 0 {
-			name := slices.IndexFunc(row, isLabel(templates.FixedHeaders[2])) // 指标
+			name := indexLabel(row, templates.FixedHeaders[2]) // 指标
 			if code < 0 && name < 0 {
 				continue
 			}
 			s.header, s.codeCol, s.nameCol, s.valueCol = i, code, name, value
-			s.noteCol = slices.IndexFunc(row, isLabel(templates.NoteHeader))
+			s.noteCol = indexLabel(row, templates.NoteHeader)
 			continue
 		}
 		if code >= 0 && s.codeRow < 0 && value < 0 {
 			cols := map[string]int{}
 			note := -1
 			for j := code + 1; j < len(row); j++ {
-				c := codeOf(row[j])
+				c := codeOf(row[j].Value)
 				if in := r.c.Indicator(c); in != nil && r.c.FormOf(c).Kind == catalog.List {
 					if _, dup := cols[c]; !dup {
 						cols[c] = j
 					}
-				} else if isLabel(templates.NoteHeader)(row[j]) {
+				} else if isLabel(row[j].Value, templates.NoteHeader) {
 					note = j
 				}
 			}
@@ -236,14 +217,14 @@ func (r *reader) scan(name string, rows [][]string) *sheet {
 
 // score is how many of the form's indicators the sheet holds, by code or,
 // on a fixed form, by name.
-func (s *sheet) score(fm *catalog.Form) int {
+func (r *reader) score(s *sheet, fm *catalog.Form) int {
 	n := 0
 	for _, in := range fm.Indicators() {
 		if fm.Kind == catalog.List {
 			if _, ok := s.listCols[in.Code]; ok {
 				n++
 			}
-		} else if s.row(in) >= 0 {
+		} else if r.row(s, in) >= 0 {
 			n++
 		}
 	}
@@ -252,27 +233,39 @@ func (s *sheet) score(fm *catalog.Form) int {
 
 // row returns the row (0-based) of a fixed form's indicator: the first
 // holding its code, else the first holding its name; -1 when neither.
-func (s *sheet) row(in *catalog.Indicator) int {
+func (r *reader) row(s *sheet, in *catalog.Indicator) int {
 	if rows := s.codes[in.Code]; len(rows) > 0 {
 		return rows[0]
 	}
-	if i, ok := s.names[nameOf(in.Name)]; ok {
+	if len(s.names) == 0 {
+		return -1
+	}
+	name, ok := r.names[in]
+	if !ok {
+		name = nameOf(in.Name)
+		r.names[in] = name
+	}
+	if i, ok := s.names[name]; ok {
 		return i
 	}
 	return -1
 }
 
 // match returns the sheet that holds most of the form's indicators, the one
-// named after the form on a tie, or nil.
+// named after the form on a tie, or nil, and how many it holds.
 func (r *reader) match(fm *catalog.Form) (*sheet, int) {
+	if m, ok := r.matches[fm]; ok {
+		return m.sheet, m.n
+	}
 	var best *sheet
 	bestN := 0
 	for _, s := range r.sheets {
-		n := s.score(fm)
+		n := r.score(s, fm)
 		if n > bestN || n == bestN && n > 0 && s.name == fm.Title && best.name != fm.Title {
 			best, bestN = s, n
 		}
 	}
+	r.matches[fm] = match{best, bestN}
 	return best, bestN
 }
 
@@ -281,7 +274,7 @@ func (r *reader) match(fm *catalog.Form) (*sheet, int) {
 // read.
 func (r *reader) identify() ([]*catalog.Form, error) {
 	sub, c := r.sub, r.c
-	id, ok := templates.ReadIdentity(r.f)
+	id, ok := r.identity()
 	if ok && id.Catalog != c.ID {
 		sub.Findings = append(sub.Findings, Finding{Type: TypeOtherCatalog, Tier: catalog.Error,
 			Message: fmt.Sprintf("本工作簿是指标目录“%s”的模板，不是本次的“%s”，已按指标代码读取；请使用本次下发的模板填报", id.Catalog, c.ID)})
@@ -347,10 +340,10 @@ func (r *reader) identify() ([]*catalog.Form, error) {
 }
 
 // unitNameOf reads the unit's name from a form's header, 填报单位：<name>（盖章）.
-func unitNameOf(rows [][]string) string {
+func unitNameOf(rows [][]xlsx.Cell) string {
 	for _, row := range rows[:min(len(rows), 10)] {
 		for _, cell := range row {
-			rest, ok := strings.CutPrefix(normalize(cell), "填报单位")
+			rest, ok := strings.CutPrefix(normalize(cell.Value), "填报单位")
 			if !ok {
 				continue
 			}
@@ -380,7 +373,7 @@ func (r *reader) readFixed(fm *catalog.Form) {
 	}
 	for _, in := range fm.Indicators() {
 		rows := s.codes[in.Code]
-		i := s.row(in)
+		i := r.row(s, in)
 		if i < 0 {
 			r.sub.Values[in.Code] = Value{State: Missing, Sheet: s.name}
 			if !in.Computed() {
@@ -461,17 +454,17 @@ func (r *reader) readList(fm *catalog.Form) {
 }
 
 // cell reads the value of indicator in from column col of row i of sheet s.
-func (r *reader) cell(s *sheet, in *catalog.Indicator, row []string, col, i int) Value {
+func (r *reader) cell(s *sheet, in *catalog.Indicator, row []xlsx.Cell, col, i int) Value {
 	ref := cellName(col, i)
 	raw := at(row, col)
 	format := formatNone
 	var v Value
 	var fs []Finding
 	switch {
-	case raw == "" && col < len(row):
-		// An empty value that excelize still listed: maybe a formula
-		// without a cached value (written by a program, never calculated).
-		if formula, cached := r.formula(s.name, ref); formula != "" && !cached {
+	case raw == "" && col < len(row) && row[col].HasFormula && !row[col].HasValue:
+		// A formula without a cached value (written by a program, never
+		// calculated).
+		if formula := s.cells.Formula(i, col); formula != "" {
 			v = Value{State: Missing, Raw: "=" + formula}
 			if !in.Computed() {
 				fs = append(fs, Finding{Type: TypeFormulaNoValue, Tier: catalog.Error, Code: in.Code, Value: "=" + formula,
@@ -482,7 +475,7 @@ func (r *reader) cell(s *sheet, in *catalog.Indicator, row []string, col, i int)
 		fallthrough
 	default:
 		if (in.Type == catalog.Percent || in.Type == catalog.Date) && isNumber(raw) {
-			format = r.format(s.name, ref)
+			format = r.format(row[col])
 		}
 		serial := r.serial(raw, format)
 		v, fs = parseCell(in, serial, r.c.Percent, format)
@@ -498,43 +491,30 @@ func (r *reader) cell(s *sheet, in *catalog.Indicator, row []string, col, i int)
 	return v
 }
 
-// formula returns the formula of a cell, or "", and whether the cell holds
-// the formula's result (if only an empty string).
-func (r *reader) formula(sheet, ref string) (string, bool) {
-	if c, ok := r.rawCell(sheet, ref); ok {
-		return c.formula, c.hasV
-	}
-	formula, _ := r.f.GetCellFormula(sheet, ref)
-	return formula, false
-}
-
 // format says what the number format of a cell holding a number says.
-func (r *reader) format(sheet, ref string) cellFormat {
-	c, ok := r.rawCell(sheet, ref)
-	if !ok {
-		t, err := r.f.GetCellType(sheet, ref)
-		if err != nil {
-			return formatNone
-		}
-		if t != excelize.CellTypeUnset && t != excelize.CellTypeNumber {
-			return formatNone
-		}
-		if c.style, err = r.f.GetCellStyle(sheet, ref); err != nil {
-			return formatNone
-		}
-	}
-	if c.typ != "" && c.typ != "n" {
+func (r *reader) format(c xlsx.Cell) cellFormat {
+	if c.Type != xlsx.Number {
 		return formatNone
 	}
-	if f, ok := r.styles[c.style]; ok {
+	if f, ok := r.styles[c.Style]; ok {
 		return f
 	}
 	f := formatNone
-	if st, err := r.f.GetStyle(c.style); err == nil {
-		f = numFmtKind(st.NumFmt, st.CustomNumFmt)
+	if id, code, ok := r.book.NumFmt(int(c.Style)); ok {
+		if builtinNumFmt(id) || code == "" {
+			f = numFmtKind(id, nil)
+		} else {
+			f = numFmtKind(id, &code)
+		}
 	}
-	r.styles[c.style] = f
+	r.styles[c.Style] = f
 	return f
+}
+
+// builtinNumFmt reports whether a number format id is one of Excel's own,
+// whose meaning a workbook cannot change.
+func builtinNumFmt(id int) bool {
+	return id >= 0 && id <= 22 || id >= 27 && id <= 62 || id >= 67 && id <= 81
 }
 
 // serial returns a date serial of a workbook that counts days from 1904
@@ -543,12 +523,7 @@ func (r *reader) serial(raw string, format cellFormat) string {
 	if format != formatDate {
 		return raw
 	}
-	if r.date1904 == nil {
-		props, err := r.f.GetWorkbookProps()
-		is := err == nil && props.Date1904 != nil && *props.Date1904
-		r.date1904 = &is
-	}
-	if !*r.date1904 {
+	if !r.book.Date1904 {
 		return raw
 	}
 	v, err := strconv.ParseFloat(raw, 64)
@@ -614,6 +589,7 @@ func (r *reader) readFooter(forms []*catalog.Form) {
 	type place struct {
 		sheet     *sheet
 		raw, cell string
+		c         xlsx.Cell
 	}
 	got := map[string]place{}
 	for _, fm := range forms {
@@ -623,16 +599,16 @@ func (r *reader) readFooter(forms []*catalog.Form) {
 		}
 		for i, row := range s.rows {
 			for j, cell := range row {
-				label, value, ok := footerCell(cell)
+				label, value, ok := footerCell(cell.Value)
 				if !ok {
 					continue
 				}
 				ref := cellName(j, i)
 				if value == "" {
-					value, ref = strings.TrimSpace(at(row, j+1)), cellName(j+1, i)
+					value, ref, cell = strings.TrimSpace(at(row, j+1)), cellName(j+1, i), cellAt(row, j+1)
 				}
 				if _, done := got[label]; !done && value != "" {
-					got[label] = place{s, value, ref}
+					got[label] = place{s, value, ref, cell}
 				}
 			}
 		}
@@ -644,7 +620,7 @@ func (r *reader) readFooter(forms []*catalog.Form) {
 		}
 		format := formatNone
 		if isNumber(p.raw) {
-			format = r.format(p.sheet.name, p.cell)
+			format = r.format(p.c)
 			if format == formatNone {
 				format = formatDate // the cell is a date cell; a number in it is a serial
 			}
@@ -663,6 +639,9 @@ func (r *reader) readFooter(forms []*catalog.Form) {
 // footerCell reports whether a cell is a footer label, and the value typed
 // after it in the same cell, if any.
 func footerCell(cell string) (label, value string, ok bool) {
+	if !mayBeFooter(cell) {
+		return "", "", false
+	}
 	s := normalize(cell)
 	for _, l := range templates.FooterLabels {
 		rest, found := strings.CutPrefix(s, l)
@@ -679,18 +658,64 @@ func footerCell(cell string) (label, value string, ok bool) {
 	return "", "", false
 }
 
-func isFooterRow(row []string) bool {
-	for _, cell := range row {
-		if _, _, ok := footerCell(cell); ok {
+// footerFirst holds the first character of each footer label, or is ""
+// when one is not a CJK character, by which cells cannot be sifted.
+var footerFirst = func() string {
+	var b strings.Builder
+	for _, l := range templates.FooterLabels {
+		r, _ := utf8.DecodeRuneInString(l)
+		if r < cjk {
+			return ""
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}()
+
+// mayBeFooter reports whether a cell may hold a footer label, cheaply:
+// whether it has the first character of one (see mayStartWith).
+func mayBeFooter(cell string) bool {
+	if footerFirst == "" {
+		return true
+	}
+	for _, r := range cell {
+		if r >= cjk && strings.ContainsRune(footerFirst, r) {
 			return true
 		}
 	}
 	return false
 }
 
-// isLabel returns a function reporting whether a cell holds the label.
-func isLabel(label string) func(string) bool {
-	return func(cell string) bool { return cell != "" && normalize(cell) == label }
+func isFooterRow(row []xlsx.Cell) bool {
+	for _, cell := range row {
+		if _, _, ok := footerCell(cell.Value); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// isLabel reports whether a cell holds the label.
+func isLabel(cell, label string) bool {
+	return cell != "" && mayStartWith(cell, label) && normalize(cell) == label
+}
+
+// mayStartWith reports whether normalize(cell) may start with prefix,
+// cheaply: normalize never makes a CJK character out of another, so a
+// cell without the prefix's first CJK character cannot.
+func mayStartWith(cell, prefix string) bool {
+	r, _ := utf8.DecodeRuneInString(prefix)
+	return r < cjk || strings.ContainsRune(cell, r)
+}
+
+// cjk is where CJK characters start, radicals first: normalize leaves them
+// as they are.
+const cjk = '\u2e80'
+
+// indexLabel returns the column of the first cell of row that holds the
+// label, or -1.
+func indexLabel(row []xlsx.Cell, label string) int {
+	return slices.IndexFunc(row, func(c xlsx.Cell) bool { return isLabel(c.Value, label) })
 }
 
 // codeOf reads an indicator code from a cell: trimmed, half-width,
@@ -708,17 +733,19 @@ func nameOf(cell string) string {
 	return normalize(cell)
 }
 
-func at(row []string, i int) string {
+// at returns the value of cell i of a row, or "".
+func at(row []xlsx.Cell, i int) string { return cellAt(row, i).Value }
+
+// cellAt returns cell i of a row, or a blank one.
+func cellAt(row []xlsx.Cell, i int) xlsx.Cell {
 	if i < 0 || i >= len(row) {
-		return ""
+		return xlsx.Cell{}
 	}
 	return row[i]
 }
 
-func cellName(col, row int) string {
-	ref, _ := excelize.CoordinatesToCellName(col+1, row+1)
-	return ref
-}
+// cellName names the cell at a 0-based column and row: E7.
+func cellName(col, row int) string { return xlsx.CellName(col, row) }
 
 func isNumber(s string) bool {
 	if s == "" || len(s) > 40 {

@@ -1,0 +1,180 @@
+// Package xlsx reads the cells of .xlsx workbooks, fast: the values,
+// types, styles and formulas of the sheets asked for, the number formats
+// of the styles, the custom document properties and the date system. It
+// unzips only the parts it needs, and decodes only the shared strings the
+// sheets it reads refer to. It writes nothing and knows nothing of
+// charts, comments or rich formatting; github.com/xuri/excelize does.
+//
+// It reads what Excel, WPS, LibreOffice and the usual libraries write:
+// elements with or without a namespace prefix, rows and cells with or
+// without their r attribute, shared formulas, inline and rich-text
+// strings. A workbook is untrusted input: every size is bounded by Limits.
+package xlsx
+
+import (
+	"archive/zip"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Errors a caller can test with errors.Is.
+var (
+	ErrFormat       = errors.New("malformed workbook")           // a part is missing, damaged or not what it should be
+	ErrTooLarge     = errors.New("part too large")               // a part unzips to more than Limits.MaxPartSize
+	ErrTooManyRows  = errors.New("too many rows")                // a sheet has values beyond Limits.MaxRows
+	ErrTooManyCells = errors.New("too many cells")               // the sheets read hold more than Limits.MaxCells
+	errCutShort     = fmt.Errorf("%w: XML cut short", ErrFormat) // a tag or text with no end
+)
+
+// Default limits, for the zero fields of Limits.
+const (
+	DefaultMaxPartSize = 32 << 20
+	DefaultMaxRows     = 1 << 20 // as many as Excel has
+	DefaultMaxCells    = 4 << 20
+)
+
+// Limits bound what reading a workbook may cost. Zero fields take the
+// defaults.
+type Limits struct {
+	MaxPartSize int64 // bytes of one unzipped part
+	MaxRows     int   // the last row of a sheet that holds a value
+	MaxCells    int   // cells held of all sheets read, blanks within rows included
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxPartSize <= 0 {
+		l.MaxPartSize = DefaultMaxPartSize
+	}
+	if l.MaxRows <= 0 {
+		l.MaxRows = DefaultMaxRows
+	}
+	if l.MaxCells <= 0 {
+		l.MaxCells = DefaultMaxCells
+	}
+	return l
+}
+
+// Book is an open workbook.
+type Book struct {
+	Sheets   []SheetInfo // in the workbook's order
+	Date1904 bool        // dates count days from 1904, as old Excel for Mac did
+
+	lim   Limits
+	parts map[string]*zip.File // by partKey
+	cells int                  // cells held so far, for Limits.MaxCells
+
+	// Where the parts are, as the relationships say.
+	bookPart, stylesPart, stringsPart, propsPart string
+
+	strings *sharedStrings // loaded when a sheet first needs them
+	styles  *styles        // loaded when first asked
+}
+
+// SheetInfo is a sheet as the workbook lists it.
+type SheetInfo struct {
+	Name  string
+	State string // "" or visible, hidden, veryHidden
+	part  string
+}
+
+// Open opens the workbook in a zip archive: it reads the workbook part and
+// the relationships, and nothing else until asked.
+func Open(zr *zip.Reader, lim Limits) (*Book, error) {
+	b := &Book{
+		lim:   lim.withDefaults(),
+		parts: make(map[string]*zip.File, len(zr.File)),
+		// Where Excel puts them, for when the relationships do not say.
+		bookPart: "xl/workbook.xml", stylesPart: "xl/styles.xml",
+		stringsPart: "xl/sharedStrings.xml", propsPart: "docProps/custom.xml",
+	}
+	for _, zf := range zr.File {
+		b.parts[partKey(zf.Name)] = zf
+	}
+	rels, err := b.relationships("_rels/.rels")
+	if err != nil {
+		return nil, err
+	}
+	for _, rel := range rels {
+		switch {
+		case strings.HasSuffix(rel.typ, "/officeDocument"):
+			b.bookPart = rel.target
+		case strings.HasSuffix(rel.typ, "/custom-properties"):
+			b.propsPart = rel.target
+		}
+	}
+	data, done, err := b.readScratch(b.bookPart)
+	if err != nil {
+		return nil, err
+	}
+	sheets, err := b.readWorkbook(data)
+	done()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.bookPart, err)
+	}
+	if len(sheets) == 0 {
+		return nil, fmt.Errorf("%s: %w: no sheets", b.bookPart, ErrFormat)
+	}
+	if rels, err = b.relationships(relsPart(b.bookPart)); err != nil {
+		return nil, err
+	}
+	targets := map[string]string{}
+	for _, rel := range rels {
+		switch {
+		case strings.HasSuffix(rel.typ, "/styles"):
+			b.stylesPart = rel.target
+		case strings.HasSuffix(rel.typ, "/sharedStrings"):
+			b.stringsPart = rel.target
+		default:
+			targets[rel.id] = rel.target
+		}
+	}
+	for _, sh := range sheets {
+		sh.part = targets[sh.part] // from the relationship id
+		b.Sheets = append(b.Sheets, sh)
+	}
+	return b, nil
+}
+
+// readWorkbook reads the sheets of the workbook part, each with the id of
+// its relationship as its part, and whether dates count from 1904.
+func (b *Book) readWorkbook(data []byte) ([]SheetInfo, error) {
+	var sheets []SheetInfo
+	s := scanner{buf: data}
+	for {
+		t, ok := s.next()
+		switch {
+		case !ok:
+			return sheets, s.err
+		case t.start("workbookPr"):
+			v := attrString(t.attrs, "date1904")
+			b.Date1904 = v == "1" || v == "true"
+		case t.start("sheet"):
+			sh := SheetInfo{Name: attrString(t.attrs, "name"), State: attrString(t.attrs, "state")}
+			// r:id, whatever the prefix of the relationships namespace.
+			for a := t.attrs; len(a) > 0; {
+				k, v, rest, ok := nextAttr(a)
+				if !ok {
+					break
+				}
+				if string(localName(k)) == "id" && len(localName(k)) < len(k) {
+					sh.part = decodeText(v)
+				}
+				a = rest
+			}
+			sheets = append(sheets, sh)
+		case t.closes("sheets"):
+			return sheets, nil
+		}
+	}
+}
+
+// sheet returns the sheet of the given name, or nil.
+func (b *Book) sheet(name string) *SheetInfo {
+	for i := range b.Sheets {
+		if b.Sheets[i].Name == name {
+			return &b.Sheets[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,112 @@
+package xlsx
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"sync"
+)
+
+var errNoPart = fmt.Errorf("%w: no such part", ErrFormat)
+
+// part returns the unzipped bytes of a part, in buf when it has room.
+func (b *Book) part(name string, buf []byte) ([]byte, error) {
+	zf := b.parts[partKey(name)]
+	if zf == nil {
+		return nil, fmt.Errorf("%s: %w", name, errNoPart)
+	}
+	// The size is declared by the zip, bounded here, and archive/zip
+	// refuses to unzip more than it declares.
+	if zf.UncompressedSize64 > uint64(b.lim.MaxPartSize) {
+		return nil, fmt.Errorf("%s: %w", name, ErrTooLarge)
+	}
+	rc, err := zf.Open()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w: %v", name, ErrFormat, err)
+	}
+	defer rc.Close()
+	data := buf[:0]
+	if size := int(zf.UncompressedSize64); cap(data) >= size {
+		data = data[:size]
+	} else {
+		data = make([]byte, size)
+	}
+	if _, err := io.ReadFull(rc, data); err != nil {
+		return nil, fmt.Errorf("%s: %w: %v", name, ErrFormat, err)
+	}
+	// Read to the end, where archive/zip checks the checksum.
+	if n, err := rc.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		return nil, fmt.Errorf("%s: %w: %v", name, ErrFormat, err)
+	}
+	return data, nil
+}
+
+// scratch holds buffers for parts that are read and let go.
+var scratch = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxScratch is the largest buffer kept for reuse.
+const maxScratch = 1 << 20
+
+// readScratch returns the bytes of a part in a buffer from scratch, and a
+// function to give the buffer back once they are no longer used.
+func (b *Book) readScratch(name string) ([]byte, func(), error) {
+	buf := scratch.Get().(*[]byte)
+	data, err := b.part(name, *buf)
+	return data, func() {
+		if cap(data) <= maxScratch {
+			*buf = data
+			scratch.Put(buf)
+		}
+	}, err
+}
+
+// partKey is the name of a part as looked up: part names are not case
+// sensitive, and some writers use backslashes.
+func partKey(name string) string {
+	return strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(name, "/"), `\`, "/"))
+}
+
+// relsPart returns the name of the relationships part of a part.
+func relsPart(name string) string {
+	return path.Join(path.Dir(name), "_rels", path.Base(name)+".rels")
+}
+
+// relationship is one relationship of a part: to the part target.
+type relationship struct {
+	id, typ, target string
+}
+
+// relationships reads a relationships part, with its targets resolved
+// against the folder of the part they belong to. External targets are
+// left out; a part without relationships has none.
+func (b *Book) relationships(name string) ([]relationship, error) {
+	data, done, err := b.readScratch(name)
+	defer done()
+	if errors.Is(err, errNoPart) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	dir := path.Dir(path.Dir(name)) // the folder above _rels
+	var out []relationship
+	s := scanner{buf: data}
+	for {
+		t, ok := s.next()
+		if !ok {
+			return out, nil
+		}
+		if !t.start("Relationship") || attrString(t.attrs, "TargetMode") == "External" {
+			continue
+		}
+		target := attrString(t.attrs, "Target")
+		if strings.HasPrefix(target, "/") {
+			target = strings.TrimPrefix(target, "/")
+		} else {
+			target = path.Join(dir, target)
+		}
+		out = append(out, relationship{id: attrString(t.attrs, "Id"), typ: attrString(t.attrs, "Type"), target: target})
+	}
+}
