@@ -19,13 +19,17 @@ import (
 
 	"edustat/catalog"
 	"edustat/roster"
+	"edustat/seeds"
 )
 
-// seedCatalog loads the Jining catalog from the seeds directory. It reads
-// the file rather than importing package seeds, so that these tests build
-// while the seed files are still being written.
-func seedCatalog() (*catalog.Catalog, error) {
-	return catalog.Load(os.DirFS(filepath.Join("..", "seeds")), "jining.yaml")
+// seedCatalog loads the embedded Jining catalog.
+func seedCatalog(tb testing.TB) *catalog.Catalog {
+	tb.Helper()
+	c, err := seeds.Catalog()
+	if err != nil {
+		tb.Fatalf("seeds.Catalog() = %v", err)
+	}
+	return c
 }
 
 // seedUnits returns a county and a school of the seed roster, or made-up
@@ -60,15 +64,8 @@ func TestLibreOffice(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: runs LibreOffice")
 	}
-	c, err := seedCatalog()
-	var county, school *roster.Unit
-	if err != nil {
-		t.Logf("seed catalog: %v; using testdata/catalog.yaml", err)
-		c = testCatalog(t)
-		county, school = testUnits(t)
-	} else {
-		county, school = seedUnits(t, c)
-	}
+	c := seedCatalog(t)
+	county, school := seedUnits(t, c)
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "in"), filepath.Join(dir, "out")
 	must(t, os.MkdirAll(in, 0o755))

@@ -384,12 +384,8 @@ func TestDeadline(t *testing.T) {
 }
 
 func BenchmarkWrite(b *testing.B) {
-	c := testCatalog(b)
-	county, school := testUnits(b)
-	if sc, err := seedCatalog(); err == nil {
-		c = sc
-		county, school = seedUnits(b, sc)
-	}
+	c := seedCatalog(b)
+	county, school := seedUnits(b, c)
 	g := New(c)
 	for _, u := range []*roster.Unit{county, school} {
 		b.Run(string(u.Level()), func(b *testing.B) {
@@ -460,12 +456,8 @@ func TestUnitEscaped(t *testing.T) {
 // BenchmarkFirst measures the first workbook of a level, which renders
 // the level's prototype with excelize.
 func BenchmarkFirst(b *testing.B) {
-	c := testCatalog(b)
-	county, _ := testUnits(b)
-	if sc, err := seedCatalog(); err == nil {
-		c = sc
-		county, _ = seedUnits(b, sc)
-	}
+	c := seedCatalog(b)
+	county, _ := seedUnits(b, c)
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := New(c).Write(io.Discard, county, testOpts); err != nil {
