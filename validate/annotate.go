@@ -331,6 +331,19 @@ func (a *annotator) results(s *Submission) error {
 	if err := f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: firstResultRow, TopLeftCell: fmt.Sprintf("A%d", firstResultRow+1), ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
+	// Printed for the clerk: A4 landscape, all columns on the page width,
+	// the header row on every page.
+	landscape, a4, fitWidth, fitHeight := "landscape", 9, 1, 0
+	if err := f.SetPageLayout(sh, &excelize.PageLayoutOptions{Orientation: &landscape, Size: &a4, FitToWidth: &fitWidth, FitToHeight: &fitHeight}); err != nil {
+		return err
+	}
+	fit := true
+	if err := f.SetSheetProps(sh, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$%d:$%d", sh, firstResultRow, firstResultRow), Scope: sh}); err != nil {
+		return err
+	}
 	f.SetActiveSheet(0)
 	return nil
 }

@@ -91,8 +91,13 @@ func TestAnnotate(t *testing.T) {
 	if want := append([]string{ResultSheet}, orig.GetSheetList()...); !slices.Equal(sheets, want) {
 		t.Errorf("sheets %v, want %v", sheets, want)
 	}
-	if diff := cmp.Diff(orig.GetDefinedName(), f.GetDefinedName(), cmpSortNames); diff != "" {
-		t.Errorf("defined names (-original +annotated):\n%s", diff)
+	// The original's names survive; 审核结果 adds its own print titles.
+	wantNames := append(orig.GetDefinedName(), excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: "'审核结果'!$4:$4", Scope: ResultSheet})
+	if diff := cmp.Diff(wantNames, f.GetDefinedName(), cmpSortNames); diff != "" {
+		t.Errorf("defined names (-want +annotated):\n%s", diff)
+	}
+	if layout, err := f.GetPageLayout(ResultSheet); err != nil || layout.Orientation == nil || *layout.Orientation != "landscape" || layout.FitToWidth == nil || *layout.FitToWidth != 1 {
+		t.Errorf("审核结果 page layout = %+v, %v, want landscape and one page wide", layout, err)
 	}
 
 	// The marked cells: their fill, and the rest of their style kept.
