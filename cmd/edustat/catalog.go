@@ -108,7 +108,11 @@ func checkCatalog(e *env, file string) error {
 		for _, p := range ps {
 			fmt.Fprintln(e.stdout, p)
 		}
-		fmt.Fprintf(e.stderr, "edustat: %s: %d problems\n", name, len(ps))
+		plural := "s"
+		if len(ps) == 1 {
+			plural = ""
+		}
+		fmt.Fprintf(e.stderr, "edustat: %s: %d problem%s\n", name, len(ps), plural)
 		return errFound
 	}
 	if err != nil {
