@@ -13,8 +13,8 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
+	"edustat/internal/parallel"
 	"edustat/internal/progress"
 	"edustat/validate"
 
@@ -58,32 +58,12 @@ func collect(ctx context.Context, paths []string, opts Options, check validator)
 	defer bar.Done()
 
 	out := make([]*file, len(files))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(workers, max(len(files), 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				out[i] = r.read(files[i], vopts, check)
-				bar.Add(1)
-			}
-		}()
-	}
-	cancelled := false
-feed:
-	for i := range files {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			cancelled = true
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
-	if cancelled {
-		return nil, ctx.Err()
+	err = parallel.ForEach(ctx, workers, len(files), func(i int) {
+		out[i] = r.read(files[i], vopts, check)
+		bar.Add(1)
+	})
+	if err != nil {
+		return nil, err
 	}
 	r.files = out
 	r.finish()

@@ -9,15 +9,14 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
-	"sync"
 	"time"
 
 	"edustat/consolidate"
 	"edustat/examples"
 	"edustat/internal/atomicfile"
 	"edustat/internal/fill"
+	"edustat/internal/parallel"
 	"edustat/internal/progress"
-	"edustat/roster"
 	"edustat/templates"
 )
 
@@ -240,49 +239,30 @@ func (b *bench) generate(ctx context.Context) error {
 func (b *bench) fill(ctx context.Context) error {
 	bar := progress.New(b.e.stderr, "填报", len(b.units))
 	defer bar.Done()
-	jobs := make(chan *roster.Unit)
-	errs := make(chan error, 1)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			var buf bytes.Buffer
-			for u := range jobs {
-				name := templates.FileName(b.round, u)
-				tmpl, err := os.ReadFile(filepath.Join(b.dir, "templates", name))
-				if err == nil {
-					buf.Reset()
-					err = fill.Write(&buf, tmpl, b.values[u.Code])
-				}
-				if err == nil {
-					err = os.WriteFile(filepath.Join(b.dir, "submissions", name), buf.Bytes(), 0o644)
-				}
-				if err != nil {
-					select {
-					case errs <- fmt.Errorf("unit %s: %w", u.Code, err):
-					default:
-					}
-					continue
-				}
-				bar.Add(1)
-			}
-		})
-	}
-feed:
-	for _, u := range b.units {
-		select {
-		case jobs <- u:
-		case <-ctx.Done():
-			break feed
+	errs := make([]error, len(b.units))
+	stopped := parallel.ForEach(ctx, runtime.GOMAXPROCS(0), len(b.units), func(i int) {
+		u := b.units[i]
+		name := templates.FileName(b.round, u)
+		tmpl, err := os.ReadFile(filepath.Join(b.dir, "templates", name))
+		var buf bytes.Buffer
+		if err == nil {
+			err = fill.Write(&buf, tmpl, b.values[u.Code])
+		}
+		if err == nil {
+			err = os.WriteFile(filepath.Join(b.dir, "submissions", name), buf.Bytes(), 0o644)
+		}
+		if err != nil {
+			errs[i] = fmt.Errorf("unit %s: %w", u.Code, err)
+			return
+		}
+		bar.Add(1)
+	})
+	for _, err := range errs {
+		if err != nil {
+			return err // the first is enough: a bench that cannot fill has a broken setup
 		}
 	}
-	close(jobs)
-	wg.Wait()
-	select {
-	case err := <-errs:
-		return err
-	default:
-	}
-	return ctx.Err()
+	return stopped
 }
 
 // consolidate validates every submission and writes the summary, as

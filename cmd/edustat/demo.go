@@ -13,7 +13,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"edustat/catalog"
@@ -21,6 +20,7 @@ import (
 	"edustat/examples"
 	"edustat/internal/atomicfile"
 	"edustat/internal/fill"
+	"edustat/internal/parallel"
 	"edustat/internal/progress"
 	"edustat/roster"
 	"edustat/templates"
@@ -280,33 +280,19 @@ func (d *demo) validate(ctx context.Context) error {
 	opts := validate.Options{Catalog: d.c, Roster: d.ros, Round: d.round.Name, Prior: d.prior}
 	d.results = make([]validate.Result, len(d.files))
 	bar := progress.New(d.e.stderr, "审核", len(d.files))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(runtime.GOMAXPROCS(0), len(d.files)) {
-		wg.Go(func() {
-			for i := range next {
-				rel := d.files[i]
-				s, err := validate.Workbook(d.path(rel), opts)
-				if s != nil {
-					// The reports and the summary name files as the demo
-					// lays them out, wherever it writes them.
-					s.File = rel
-				}
-				d.results[i] = validate.Result{File: rel, Sub: s, Err: err}
-				bar.Add(1)
-			}
-		})
-	}
-	for i := range d.files {
-		if ctx.Err() != nil {
-			break
+	stopped := parallel.ForEach(ctx, runtime.GOMAXPROCS(0), len(d.files), func(i int) {
+		rel := d.files[i]
+		s, err := validate.Workbook(d.path(rel), opts)
+		if s != nil {
+			// The reports and the summary name files as the demo lays
+			// them out, wherever it writes them.
+			s.File = rel
 		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+		d.results[i] = validate.Result{File: rel, Sub: s, Err: err}
+		bar.Add(1)
+	})
 	bar.Done()
-	if err := ctx.Err(); err != nil {
+	if err := stopped; err != nil {
 		return err
 	}
 	for _, r := range d.results {

@@ -13,6 +13,7 @@ import (
 
 	"edustat/catalog"
 	"edustat/internal/atomicfile"
+	"edustat/internal/parallel"
 	"edustat/internal/progress"
 	"edustat/roster"
 	"edustat/templates"
@@ -130,42 +131,24 @@ func generate(ctx context.Context, stderr io.Writer, g *templates.Generator, uni
 	defer bar.Done()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	jobs := make(chan *roster.Unit)
 	var (
-		wg    sync.WaitGroup
 		mu    sync.Mutex
 		first error
 	)
-	for range min(4*runtime.GOMAXPROCS(0), len(units)) {
-		wg.Go(func() {
-			for u := range jobs {
-				path := filepath.Join(dir, templates.FileName(opts.Round, u))
-				err := atomicfile.Write(path, 0o644, func(w io.Writer) error { return g.Write(w, u, opts) })
-				if err != nil {
-					mu.Lock()
-					if first == nil {
-						first = fmt.Errorf("unit %s %s: %w", u.Code, u.Name, err)
-					}
-					mu.Unlock()
-					cancel()
-					continue
-				}
-				bar.Add(1)
+	stopped := parallel.ForEach(ctx, 4*runtime.GOMAXPROCS(0), len(units), func(i int) {
+		u := units[i]
+		path := filepath.Join(dir, templates.FileName(opts.Round, u))
+		if err := atomicfile.Write(path, 0o644, func(w io.Writer) error { return g.Write(w, u, opts) }); err != nil {
+			mu.Lock()
+			if first == nil {
+				first = fmt.Errorf("unit %s %s: %w", u.Code, u.Name, err)
 			}
-		})
-	}
-	var stopped error
-feed:
-	for _, u := range units {
-		select {
-		case jobs <- u:
-		case <-ctx.Done():
-			stopped = ctx.Err()
-			break feed
+			mu.Unlock()
+			cancel() // the first failure stops the run: it is the disk or the catalog, not one unit
+			return
 		}
-	}
-	close(jobs)
-	wg.Wait()
+		bar.Add(1)
+	})
 	if first != nil {
 		return first
 	}

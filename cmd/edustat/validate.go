@@ -8,9 +8,9 @@ import (
 	"os"
 	"runtime"
 	"strings"
-	"sync"
 
 	"edustat/consolidate"
+	"edustat/internal/parallel"
 	"edustat/internal/progress"
 	"edustat/validate"
 )
@@ -198,34 +198,16 @@ func validateFiles(ctx context.Context, e *env, files, dsts []string, opts valid
 	annotateErrs := make([]error, len(files))
 	bar := progress.New(e.stderr, "校验", len(files))
 	defer bar.Done()
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(jobs, len(files)) {
-		wg.Go(func() {
-			for i := range next {
-				s, err := validate.Workbook(files[i], opts)
-				results[i] = validate.Result{File: files[i], Sub: s, Err: err}
-				if err == nil && dsts != nil {
-					annotateErrs[i] = validate.Annotate(files[i], s, dsts[i], opts)
-				}
-				bar.Add(1)
-			}
-		})
-	}
-	var stopped error
-feed:
-	for i := range files {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			stopped = ctx.Err()
-			break feed
+	err := parallel.ForEach(ctx, jobs, len(files), func(i int) {
+		s, err := validate.Workbook(files[i], opts)
+		results[i] = validate.Result{File: files[i], Sub: s, Err: err}
+		if err == nil && dsts != nil {
+			annotateErrs[i] = validate.Annotate(files[i], s, dsts[i], opts)
 		}
-	}
-	close(next)
-	wg.Wait()
-	if stopped != nil {
-		return nil, nil, stopped
+		bar.Add(1)
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	var errs []error
 	for _, err := range annotateErrs {
