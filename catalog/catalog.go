@@ -376,6 +376,17 @@ func (b Blank) Label() string {
 	return string(b)
 }
 
+// Label returns the Chinese name of the scope.
+func (s Scope) Label() string {
+	switch s {
+	case BetweenForms:
+		return "表间"
+	case AgainstPrior:
+		return "与上期比较"
+	}
+	return "表内"
+}
+
 // Label returns the Chinese name of the aggregation.
 func (a Aggregate) Label() string {
 	switch a {

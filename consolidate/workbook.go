@@ -155,16 +155,7 @@ func (b *book) print(sheet string, titles ...string) {
 }
 
 // escapeHF doubles & in header and footer text, where it starts a code.
-func escapeHF(s string) string {
-	out := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] == '&' {
-			out = append(out, '&')
-		}
-		out = append(out, s[i])
-	}
-	return string(out)
-}
+func escapeHF(s string) string { return strings.ReplaceAll(s, "&", "&&") }
 
 func (b *book) do(err error) {
 	if b.err == nil {

@@ -98,7 +98,7 @@ func ExportCatalog(w io.Writer, c *catalog.Catalog) error {
 
 	var rules [][]any
 	for _, r := range c.Rules {
-		rules = append(rules, []any{r.ID, r.Tier.Label(), scopeLabel(r.Scope), r.Expr, r.Message, r.Source})
+		rules = append(rules, []any{r.ID, r.Tier.Label(), r.Scope.Label(), r.Expr, r.Message, r.Source})
 	}
 	x.sheet("规则", []column{
 		{"编号（id）", 10}, {"类别（tier）", 10}, {"范围（scope）", 12}, {"表达式（expr）", 40}, {"提示（message）", 40}, {"来源（source）", 40},

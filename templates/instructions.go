@@ -124,7 +124,7 @@ func (b *builder) instructionsPage() *page {
 	row++
 	for i, r := range rules {
 		msg := r.Format(func(ref string) string { return b.refName(ref) })
-		if s := scopeLabel(r.Scope); s != "" {
+		if s := r.Scope.Label(); s != "" {
 			msg += "（" + s + "）"
 		}
 		p.integer("A", row, i+1, stCellCenter)
@@ -143,16 +143,6 @@ func percentRule(s catalog.PctStyle) string {
 		return "需要填写的百分比按小数填写，如 81.7% 填 0.817（也可以带%号填 81.7%）。"
 	}
 	return "需要填写的百分比直接填百分数的数值，如 81.7% 填 81.7，不要带%号。"
-}
-
-func scopeLabel(s catalog.Scope) string {
-	switch s {
-	case catalog.BetweenForms:
-		return "表间"
-	case catalog.AgainstPrior:
-		return "与上期比较"
-	}
-	return "表内"
 }
 
 // refName names a rule message's placeholder: the indicator's name in

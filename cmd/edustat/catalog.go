@@ -154,20 +154,10 @@ func showTable(w io.Writer, c *catalog.Catalog) error {
 	fmt.Fprintf(w, "\n审核规则（%d 条）\n", len(c.Rules))
 	rows := [][]string{{"规则", "类别", "范围", "表达式", "提示"}}
 	for _, r := range c.Rules {
-		rows = append(rows, []string{r.ID, r.Tier.Label(), scopeLabel(r.Scope), r.Expr, r.Message})
+		rows = append(rows, []string{r.ID, r.Tier.Label(), r.Scope.Label(), r.Expr, r.Message})
 	}
 	writeTable(w, rows)
 	return nil
-}
-
-func scopeLabel(s catalog.Scope) string {
-	switch s {
-	case catalog.BetweenForms:
-		return "表间"
-	case catalog.AgainstPrior:
-		return "跨期"
-	}
-	return "表内"
 }
 
 func kindLabel(k catalog.FormKind) string {
