@@ -5,15 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"runtime"
-	"slices"
-	"strings"
 
+	"edustat/internal/folder"
 	"edustat/internal/parallel"
 	"edustat/internal/progress"
 	"edustat/validate"
@@ -21,12 +17,10 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// Extensions of the files Collect reads from a directory.
-var Extensions = []string{".xlsx", ".xlsm", ".xls", ".ods", ".et"}
-
 // Collect validates the files at paths (files, or directories searched
-// recursively for workbooks) and consolidates them. Files are validated by
-// a bounded pool of workers; of each only what the summary needs is kept.
+// recursively for workbooks: see folder.Workbooks) and consolidates them.
+// Files are validated by a bounded pool of workers; of each only what the
+// summary needs is kept.
 // A file that cannot be read is listed with its error, never stops the
 // batch; Collect fails only on bad options, an unreadable directory or a
 // cancelled context.
@@ -42,7 +36,7 @@ func collect(ctx context.Context, paths []string, opts Options, check validator)
 	if err != nil {
 		return nil, err
 	}
-	files, err := Files(paths, opts.Exclude)
+	files, err := folder.Workbooks(paths, opts.Exclude)
 	if err != nil {
 		return nil, err
 	}
@@ -117,81 +111,6 @@ func hashFile(path string) (string, error) {
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
-
-// Files returns the workbooks at paths: each file named, and the files
-// under each directory whose extension is one of Extensions, except lock
-// files (~$…, .~lock…), hidden files and annotated copies that validate
-// writes beside a submission. The result is sorted and has no duplicates;
-// paths in exclude are left out.
-func Files(paths, exclude []string) ([]string, error) {
-	skip := map[string]bool{}
-	for _, p := range exclude {
-		if abs, err := filepath.Abs(p); err == nil {
-			skip[abs] = true
-		}
-	}
-	var out []string
-	add := func(p string) {
-		if abs, err := filepath.Abs(p); err == nil && skip[abs] {
-			return
-		}
-		out = append(out, filepath.Clean(p))
-	}
-	for _, root := range paths {
-		st, err := os.Stat(root)
-		if err != nil {
-			return nil, err
-		}
-		if !st.IsDir() {
-			add(root)
-			continue
-		}
-		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			name := d.Name()
-			if d.IsDir() {
-				if p != root && strings.HasPrefix(name, ".") {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if d.Type().IsRegular() && isWorkbook(name) {
-				add(p)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", root, err)
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out), nil
-}
-
-// isWorkbook reports whether a file name found in a directory is a workbook
-// to read: a known extension, and not a lock file, a hidden file or an
-// annotated copy.
-func isWorkbook(name string) bool {
-	if strings.HasPrefix(name, "~$") || strings.HasPrefix(name, ".") {
-		return false
-	}
-	ext := strings.ToLower(filepath.Ext(name))
-	if !slices.Contains(Extensions, ext) {
-		return false
-	}
-	base := strings.TrimSuffix(name, filepath.Ext(name))
-	for _, mark := range annotatedMarks {
-		if strings.HasSuffix(base, mark) {
-			return false
-		}
-	}
-	return true
-}
-
-// annotatedMarks end the names of the annotated copies validate writes.
-var annotatedMarks = []string{".审核", "_审核", "-审核", "（审核）", ".annotated", "_annotated"}
 
 // IsSummary reports whether the workbook at path is a summary that
 // consolidate wrote (it has the hidden LongSheet), as opposed to a returned

@@ -147,18 +147,6 @@ func TestCollect(t *testing.T) {
 	}
 }
 
-func TestWorkbookNames(t *testing.T) {
-	for name, want := range map[string]bool{
-		"1137000001.xlsx": true, "县.XLSM": true, "old.xls": true, "wps.et": true, "lo.ods": true,
-		"~$1137000001.xlsx": false, ".~lock.a.xlsx#": false, ".a.xlsx": false, "a_审核.xlsx": false,
-		"a.csv": false, "a.xlsx.bak": false,
-	} {
-		if got := isWorkbook(name); got != want {
-			t.Errorf("isWorkbook(%q) = %v, want %v", name, got, want)
-		}
-	}
-}
-
 func TestCountyTotals(t *testing.T) {
 	t.Run("full", func(t *testing.T) {
 		subs := fullRound(t)

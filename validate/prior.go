@@ -121,3 +121,12 @@ func priorFromRows(rows [][]string, where func(i int) string) (*Prior, error) {
 	}
 	return p, nil
 }
+
+// lookup returns the prior round's value of code for unit.
+func (p *Prior) lookup(unit, code string) (float64, bool) {
+	if p == nil {
+		return 0, false
+	}
+	x, ok := p.Values[unit][code]
+	return x, ok
+}

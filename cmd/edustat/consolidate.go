@@ -14,6 +14,7 @@ import (
 
 	"edustat/consolidate"
 	"edustat/internal/atomicfile"
+	"edustat/internal/folder"
 	"edustat/validate"
 )
 
@@ -184,7 +185,7 @@ func runConsolidate(ctx context.Context, e *env, args []string) error {
 // returned workbook (a summary of an earlier run may be replaced) or go to
 // a directory that does not exist.
 func checkOutputs(inputs []string, outs ...string) error {
-	files, err := consolidate.Files(inputs, nil)
+	files, err := folder.Workbooks(inputs, nil)
 	if err != nil {
 		return err
 	}

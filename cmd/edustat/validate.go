@@ -9,7 +9,7 @@ import (
 	"runtime"
 	"strings"
 
-	"edustat/consolidate"
+	"edustat/internal/folder"
 	"edustat/internal/parallel"
 	"edustat/internal/progress"
 	"edustat/validate"
@@ -155,7 +155,7 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 }
 
 // workbookFiles returns the files named and the workbooks in the
-// directories named, as consolidate finds them: sorted, each once, without
+// directories named, as folder.Workbooks finds them: sorted, each once, without
 // lock files and annotated copies.
 func workbookFiles(args []string) ([]string, error) {
 	for _, arg := range args {
@@ -163,12 +163,12 @@ func workbookFiles(args []string) ([]string, error) {
 			return nil, usageError("validate: %s: no such file or directory", arg)
 		}
 	}
-	files, err := consolidate.Files(args, nil)
+	files, err := folder.Workbooks(args, nil)
 	if err != nil {
 		return nil, err
 	}
 	if len(files) == 0 {
-		return nil, usageError("validate: no workbooks (%s) in %s", strings.Join(consolidate.Extensions, ", "), strings.Join(args, " "))
+		return nil, usageError("validate: no workbooks (%s) in %s", strings.Join(folder.Extensions, ", "), strings.Join(args, " "))
 	}
 	return files, nil
 }
