@@ -4,47 +4,8 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"path/filepath"
-	"slices"
-	"strings"
 	"testing"
 )
-
-// TestBench runs a small synthetic round: every step runs, the round is
-// clean and every county total adds up.
-func TestBench(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "bench")
-	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), &env{stdout: &stdout, stderr: &stderr, getenv: os.Getenv},
-		[]string{"bench", "--schools", "40", "--counties", "3", "--out", dir})
-	if code != 0 {
-		t.Fatalf("edustat bench exited with %d:\n%s%s", code, stdout.String(), stderr.String())
-	}
-	out := stdout.String()
-	for _, want := range []string{
-		"3 个县市区，40 所学校，共 43 个工作簿",
-		"生成模板 (generate)", "填报 (fill)", "审核汇总 (consolidate)", "达标 (met)",
-		"汇总：43 个文件，43 份报送，0 份有逻辑错误，0 个县区合计与学校不符",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("bench output lacks %q:\n%s", want, out)
-		}
-	}
-	for _, name := range []string{"templates", "submissions"} {
-		files, _ := filepath.Glob(filepath.Join(dir, name, "*.xlsx"))
-		if len(files) != 43 {
-			t.Errorf("%s holds %d workbooks, want 43", name, len(files))
-		}
-	}
-	if _, err := os.Stat(filepath.Join(dir, "汇总2020.xlsx")); err != nil {
-		t.Error(err)
-	}
-	// The same directory again is refused: its files would be read too.
-	if code := run(context.Background(), &env{stdout: &stdout, stderr: &stderr, getenv: os.Getenv},
-		[]string{"bench", "--schools", "20", "--out", dir}); code != 1 {
-		t.Errorf("bench into a directory that is not empty exited with %d, want 1", code)
-	}
-}
 
 func TestBenchUsage(t *testing.T) {
 	for _, args := range [][]string{
@@ -58,42 +19,6 @@ func TestBenchUsage(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		if code := run(context.Background(), &env{stdout: &stdout, stderr: &stderr, getenv: os.Getenv}, args); code != 2 {
 			t.Errorf("edustat %q exited with %d, want 2", args, code)
-		}
-	}
-}
-
-func TestSpread(t *testing.T) {
-	tests := []struct {
-		n       int
-		weights []float64
-		want    []int
-	}{
-		{10, []float64{1, 1}, []int{5, 5}},
-		{3677, []float64{450, 252, 292}, []int{1665, 932, 1080}},
-		{1, []float64{1, 2, 1}, []int{0, 1, 0}},
-		{0, []float64{1}, []int{0}},
-	}
-	for _, tt := range tests {
-		if got := spread(tt.n, tt.weights); !slices.Equal(got, tt.want) {
-			t.Errorf("spread(%d, %v) = %v, want %v", tt.n, tt.weights, got, tt.want)
-		}
-	}
-}
-
-func TestStatusValue(t *testing.T) {
-	status := "Name:\tedustat\nVmPeak:\t  123456 kB\nVmHWM:\t   40960 kB\nVmRSS:\t   20480 kB\nThreads:\t5\n"
-	tests := []struct {
-		key  string
-		want uint64
-	}{
-		{"VmRSS", 20480 << 10},
-		{"VmHWM", 40960 << 10},
-		{"Threads", 5},
-		{"VmSwap", 0},
-	}
-	for _, tt := range tests {
-		if got := statusValue(strings.NewReader(status), tt.key); got != tt.want {
-			t.Errorf("statusValue(%s) = %d, want %d", tt.key, got, tt.want)
 		}
 	}
 }

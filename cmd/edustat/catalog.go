@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"edustat/catalog"
+	"edustat/internal/table"
 	"edustat/seeds"
 )
 
@@ -149,14 +150,14 @@ func showTable(w io.Writer, c *catalog.Catalog) error {
 			}
 			rows = append(rows, []string{in.Code, in.Name, in.Unit, in.Type.Label(), blank, in.Aggregate.Label(), strings.Join(extra, "；")})
 		}
-		writeTable(w, rows)
+		table.Write(w, rows)
 	}
 	fmt.Fprintf(w, "\n审核规则（%d 条）\n", len(c.Rules))
 	rows := [][]string{{"规则", "类别", "范围", "表达式", "提示"}}
 	for _, r := range c.Rules {
 		rows = append(rows, []string{r.ID, r.Tier.Label(), r.Scope.Label(), r.Expr, r.Message})
 	}
-	writeTable(w, rows)
+	table.Write(w, rows)
 	return nil
 }
 

@@ -4,17 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
-	"runtime"
-	"sync"
 	"time"
 
 	"edustat/catalog"
-	"edustat/internal/atomicfile"
-	"edustat/internal/parallel"
-	"edustat/internal/progress"
 	"edustat/roster"
 	"edustat/templates"
 )
@@ -114,43 +107,10 @@ func runGenerate(ctx context.Context, e *env, args []string) error {
 
 	start := time.Now()
 	opts := templates.Options{Round: *round, Deadline: *deadline, Contact: *contact}
-	if err := generate(ctx, e.stderr, templates.New(c), units, opts, *out); err != nil {
+	if err := templates.New(c).WriteDir(ctx, units, opts, *out, e.stderr); err != nil {
 		return err
 	}
 	n, secs := len(units), time.Since(start).Seconds()
 	fmt.Fprintf(e.stdout, "已生成 %d 个填报工作簿，保存在 %s，用时 %.1f 秒 (generated %d workbooks in %s, %.1fs)\n", n, *out, secs, n, *out, secs)
 	return nil
-}
-
-// generate writes the workbooks of units into dir, showing progress on
-// stderr when it is a terminal. Making a workbook takes well under a
-// millisecond once the first of its level is made; the time goes into
-// syncing each file to disk, so there are several workers a processor.
-func generate(ctx context.Context, stderr io.Writer, g *templates.Generator, units []*roster.Unit, opts templates.Options, dir string) error {
-	bar := progress.New(stderr, "生成", len(units))
-	defer bar.Done()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		mu    sync.Mutex
-		first error
-	)
-	stopped := parallel.ForEach(ctx, 4*runtime.GOMAXPROCS(0), len(units), func(i int) {
-		u := units[i]
-		path := filepath.Join(dir, templates.FileName(opts.Round, u))
-		if err := atomicfile.Write(path, 0o644, func(w io.Writer) error { return g.Write(w, u, opts) }); err != nil {
-			mu.Lock()
-			if first == nil {
-				first = fmt.Errorf("unit %s %s: %w", u.Code, u.Name, err)
-			}
-			mu.Unlock()
-			cancel() // the first failure stops the run: it is the disk or the catalog, not one unit
-			return
-		}
-		bar.Add(1)
-	})
-	if first != nil {
-		return first
-	}
-	return stopped
 }

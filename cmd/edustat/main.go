@@ -15,6 +15,8 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"edustat/internal/hint"
+
 	"github.com/spf13/pflag"
 )
 
@@ -69,17 +71,9 @@ func usageError(format string, args ...any) error {
 	return &exitError{code: 2, err: fmt.Errorf(format, args...), usage: true}
 }
 
-// hintError adds a line telling the user what to do next.
-type hintError struct {
-	err  error
-	hint string
-}
-
-func (e *hintError) Error() string { return e.err.Error() }
-func (e *hintError) Unwrap() error { return e.err }
-
+// withHint adds a line telling the user what to do next.
 func withHint(err error, format string, args ...any) error {
-	return &hintError{err: err, hint: fmt.Sprintf(format, args...)}
+	return hint.Wrap(err, format, args...)
 }
 
 func main() {
@@ -118,9 +112,9 @@ func run(ctx context.Context, e *env, args []string) int {
 		return 1
 	}
 	fmt.Fprintf(e.stderr, "edustat: error: %v\n", err)
-	var h *hintError
+	var h *hint.Error
 	if errors.As(err, &h) {
-		fmt.Fprintf(e.stderr, "edustat: hint: %s\n", h.hint)
+		fmt.Fprintf(e.stderr, "edustat: hint: %s\n", h.Hint)
 	}
 	var x *exitError
 	if errors.As(err, &x) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"edustat/consolidate"
+	"edustat/internal/table"
 )
 
 var statusCmd = &command{
@@ -100,9 +101,9 @@ func hasUnexplained(rows []consolidate.UnitStatus) bool {
 
 // printStatus prints the 报送情况 table with its columns aligned for
 // Chinese text, which takes two columns of a terminal a character.
-func printStatus(w io.Writer, rows []consolidate.UnitStatus) {
-	table := [][]string{{"序号", "单位代码", "单位名称", "所属县区", "状态", "审核", "错误/警告/已说明", "报出日期", "接收时间", "文件"}}
-	for i, u := range rows {
+func printStatus(w io.Writer, units []consolidate.UnitStatus) {
+	rows := [][]string{{"序号", "单位代码", "单位名称", "所属县区", "状态", "审核", "错误/警告/已说明", "报出日期", "接收时间", "文件"}}
+	for i, u := range units {
 		counts := ""
 		if u.File != "" && u.Status != consolidate.Unreadable {
 			counts = fmt.Sprintf("%d/%d/%d", u.Errors, u.Warnings, u.Explained)
@@ -111,12 +112,12 @@ func printStatus(w io.Writer, rows []consolidate.UnitStatus) {
 		if u.Problem != "" {
 			file += "（" + u.Problem + "）"
 		}
-		table = append(table, []string{
+		rows = append(rows, []string{
 			strconv.Itoa(i + 1), u.Code, u.Name, u.County, u.Status.String(), u.Verdict(), counts,
 			dateOf(u.Reported), minuteOf(u.Received), file,
 		})
 	}
-	writeTable(w, table)
+	table.Write(w, rows)
 }
 
 func dateOf(t time.Time) string {

@@ -1,4 +1,6 @@
-package main
+// Package table writes text tables for a terminal, counting Chinese
+// characters two columns wide.
+package table
 
 import (
 	"fmt"
@@ -7,16 +9,16 @@ import (
 	"unicode/utf8"
 )
 
-// writeTable writes rows in columns two spaces apart, counting Chinese
+// Write writes rows in columns two spaces apart, counting Chinese
 // characters two columns wide, as terminals show them.
-func writeTable(w io.Writer, rows [][]string) {
+func Write(w io.Writer, rows [][]string) {
 	var widths []int
 	for _, row := range rows {
 		for i, cell := range row {
 			if i == len(widths) {
 				widths = append(widths, 0)
 			}
-			widths[i] = max(widths[i], termWidth(cell))
+			widths[i] = max(widths[i], Width(cell))
 		}
 	}
 	for _, row := range rows {
@@ -24,16 +26,16 @@ func writeTable(w io.Writer, rows [][]string) {
 		for i, cell := range row {
 			b.WriteString(cell)
 			if i < len(row)-1 {
-				b.WriteString(strings.Repeat(" ", widths[i]-termWidth(cell)+2))
+				b.WriteString(strings.Repeat(" ", widths[i]-Width(cell)+2))
 			}
 		}
 		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
 	}
 }
 
-// termWidth is the number of terminal columns s takes: East Asian wide and
+// Width is the number of terminal columns s takes: East Asian wide and
 // full-width characters take two.
-func termWidth(s string) int {
+func Width(s string) int {
 	n := 0
 	for len(s) > 0 {
 		r, size := utf8.DecodeRuneInString(s)

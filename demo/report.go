@@ -1,10 +1,8 @@
-package main
+package demo
 
 import (
-	"bytes"
-	"encoding/csv"
 	"fmt"
-	"os"
+	"io"
 	"path"
 	"strconv"
 	"strings"
@@ -15,31 +13,9 @@ import (
 	"edustat/validate"
 )
 
-// cityTotals reads the city's rows of a long-format CSV: value by
-// indicator code.
-func cityTotals(data []byte) (map[string]string, error) {
-	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff")))).ReadAll()
-	if err != nil {
-		return nil, err
-	}
-	col := map[string]int{}
-	if len(rows) > 0 {
-		for i, h := range rows[0] {
-			col[h] = i
-		}
-	}
-	city := map[string]string{}
-	for _, row := range rows[min(1, len(rows)):] {
-		if row[col["unit_name"]] == consolidate.CityLabel {
-			city[row[col["indicator_code"]]] = row[col["value"]]
-		}
-	}
-	return city, nil
-}
-
-// demoHeadlines are the city figures the demo prints: the seed's 2020
-// figures, each a line with one %s a code.
-var demoHeadlines = []struct {
+// headlines are the city figures the demo prints: the seed's 2020 figures,
+// each a line with one %s a code; prior.CODE is the prior round's.
+var headlines = []struct {
 	format string
 	codes  []string
 }{
@@ -51,18 +27,19 @@ var demoHeadlines = []struct {
 	{"招聘教师 %s 人；一般公共预算教育支出 %s 万元（上年 %s 万元）", []string{"TCH_RECRUITED", "EDU_BUDGET_EXP", "prior.EDU_BUDGET_EXP"}},
 }
 
-func (d *demo) print() error {
-	w := d.e.stdout
+// report prints where each output is, the city's headline figures and who
+// has not reported.
+func (d *demo) report(w io.Writer) error {
 	r := d.round
 	t := validate.Count(d.results)
 	n := len(d.files)
 	fmt.Fprintf(w, "edustat demo：%s年度示例轮次，%d 个填报单位，报送截止 %s\n\n", r.Name, len(d.units), r.Deadline.Format(time.DateOnly))
-	fmt.Fprintf(w, "1. 生成模板  %d 个工作簿        %s\n", len(d.units), d.path(demoTemplates))
-	fmt.Fprintf(w, "2. 模拟填报  %d 份报表          %s\n", n, d.path(demoSubmissions))
+	fmt.Fprintf(w, "1. 生成模板  %d 个工作簿        %s\n", len(d.units), d.path(dirTemplates))
+	fmt.Fprintf(w, "2. 模拟填报  %d 份报表          %s\n", n, d.path(dirSubmissions))
 	fmt.Fprintf(w, "3. 审核      %d 份有逻辑错误，经验校验提示 %d 条（已说明 %d 条）\n", t.Failed, t.Warnings+t.Explained, t.Explained)
-	fmt.Fprintf(w, "             %s\n", d.path(demoTextReport))
-	fmt.Fprintf(w, "             %s\n", d.path(demoJSONReport))
-	fmt.Fprintf(w, "             %s（标注了问题的审核副本）\n", d.path(demoAnnotated))
+	fmt.Fprintf(w, "             %s\n", d.path(textReport))
+	fmt.Fprintf(w, "             %s\n", d.path(jsonReport))
+	fmt.Fprintf(w, "             %s（标注了问题的审核副本）\n", d.path(dirAnnotated))
 	fmt.Fprintf(w, "4. 汇总      %s\n", d.path(d.summaryName(".xlsx")))
 	fmt.Fprintf(w, "             %s\n", d.path(d.summaryName(".csv")))
 	if d.priorFile != "" {
@@ -70,12 +47,11 @@ func (d *demo) print() error {
 	}
 
 	fmt.Fprintf(w, "\n全市合计（%s年）：\n", r.Name)
-	prior := d.priorCity()
-	for _, h := range demoHeadlines {
+	for _, h := range headlines {
 		args := make([]any, len(h.codes))
 		for i, code := range h.codes {
 			if p, ok := strings.CutPrefix(code, catalog.PriorName+"."); ok {
-				args[i] = orDash(prior[p])
+				args[i] = d.priorFigure(p)
 				continue
 			}
 			args[i] = d.figure(code)
@@ -107,7 +83,7 @@ func (d *demo) print() error {
 			cn.Mismatches, consolidate.ChecksSheet)
 	}
 	fmt.Fprintf(w, "\n下一步：打开 %s；或运行 edustat status %s --round %s --deadline %s\n",
-		d.path(d.summaryName(".xlsx")), d.path(demoSubmissions), r.Name, r.Deadline.Format(time.DateOnly))
+		d.path(d.summaryName(".xlsx")), d.path(dirSubmissions), r.Name, r.Deadline.Format(time.DateOnly))
 	return nil
 }
 
@@ -121,36 +97,27 @@ func (d *demo) kept(s *validate.Submission) bool {
 	return false
 }
 
-// figure formats the city total of an indicator: rates with one decimal.
+// figure formats the city total of an indicator, read from the
+// consolidated round: rates with one decimal.
 func (d *demo) figure(code string) string {
-	v, ok := d.city[code]
+	v, ok := d.sum.City(code)
 	if !ok {
 		return "—"
 	}
-	if in := d.c.Indicator(code); in != nil && in.Type == catalog.Percent {
-		if x, err := strconv.ParseFloat(v, 64); err == nil {
-			return strconv.FormatFloat(x, 'f', 1, 64)
-		}
+	if in := d.c.Indicator(code); in != nil && in.Type == catalog.Percent && v.Numeric {
+		return strconv.FormatFloat(v.Num, 'f', 1, 64)
 	}
-	return v
+	return v.String()
 }
 
-// priorCity reads the prior round's city totals.
-func (d *demo) priorCity() map[string]string {
-	if d.priorFile == "" {
-		return nil
-	}
-	data, err := os.ReadFile(d.path(d.priorFile))
-	if err != nil {
-		return nil
-	}
-	city, _ := cityTotals(data)
-	return city
-}
-
-func orDash(s string) string {
-	if s == "" {
+// priorFigure formats the prior round's city total of an indicator.
+func (d *demo) priorFigure(code string) string {
+	if d.prior == nil {
 		return "—"
 	}
-	return s
+	x, ok := d.prior.Values[d.sum.CityCode()][code]
+	if !ok {
+		return "—"
+	}
+	return consolidate.Total{Num: x, Numeric: true}.String()
 }

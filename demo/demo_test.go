@@ -1,22 +1,37 @@
-package main
+package demo
 
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"edustat/consolidate"
+	"edustat/examples"
+	"edustat/seeds"
 )
 
-// runDemoIn runs 'edustat demo --out dir' and returns its output.
+// runDemoIn runs the demo into dir and returns its report.
 func runDemoIn(t *testing.T, dir string) string {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), &env{stdout: &stdout, stderr: &stderr, getenv: os.Getenv}, []string{"demo", "--out", dir}); code != 0 {
-		t.Fatalf("edustat demo exited with %d:\n%s", code, stderr.String())
+	c, err := seeds.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ros, err := seeds.Roster()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout bytes.Buffer
+	opts := Options{Catalog: c, Roster: ros, Examples: examples.FS, Dir: "2020", Out: dir, Stdout: &stdout, Stderr: io.Discard}
+	if err := Run(context.Background(), opts); err != nil {
+		t.Fatalf("demo: %v", err)
 	}
 	return stdout.String()
 }
@@ -120,4 +135,26 @@ func TestDemoDeterministic(t *testing.T) {
 			t.Errorf("%s differs between two runs of the demo", name)
 		}
 	}
+}
+
+// cityTotals reads the city's rows of a long-format CSV: value by
+// indicator code.
+func cityTotals(data []byte) (map[string]string, error) {
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff")))).ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	col := map[string]int{}
+	if len(rows) > 0 {
+		for i, h := range rows[0] {
+			col[h] = i
+		}
+	}
+	city := map[string]string{}
+	for _, row := range rows[min(1, len(rows)):] {
+		if row[col["unit_name"]] == consolidate.CityLabel {
+			city[row[col["indicator_code"]]] = row[col["value"]]
+		}
+	}
+	return city, nil
 }

@@ -1,7 +1,8 @@
-package main
+package bench
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -22,7 +23,7 @@ type bench struct {
 	units  []*roster.Unit          // counties first, then schools
 	values map[string]*fill.Values // by unit code
 	dir    string
-	e      *env
+	stderr io.Writer // progress bars
 	sum    *consolidate.Round
 }
 

@@ -1,0 +1,73 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"edustat/consolidate"
+	"edustat/internal/atomicfile"
+	"edustat/internal/fill"
+	"edustat/internal/parallel"
+	"edustat/internal/progress"
+	"edustat/templates"
+)
+
+func (b *bench) options() templates.Options {
+	return templates.Options{Round: b.round, Deadline: b.due.Format(time.DateOnly)}
+}
+
+// generate writes every workbook, as 'edustat generate' does.
+func (b *bench) generate(ctx context.Context) error {
+	return templates.New(b.c).WriteDir(ctx, b.units, b.options(), filepath.Join(b.dir, "templates"), b.stderr)
+}
+
+// fill types every unit's values into its template, several at a time.
+func (b *bench) fill(ctx context.Context) error {
+	bar := progress.New(b.stderr, "填报", len(b.units))
+	defer bar.Done()
+	errs := make([]error, len(b.units))
+	stopped := parallel.ForEach(ctx, runtime.GOMAXPROCS(0), len(b.units), func(i int) {
+		u := b.units[i]
+		name := templates.FileName(b.round, u)
+		tmpl, err := os.ReadFile(filepath.Join(b.dir, "templates", name))
+		var buf bytes.Buffer
+		if err == nil {
+			err = fill.Write(&buf, tmpl, b.values[u.Code])
+		}
+		if err == nil {
+			err = os.WriteFile(filepath.Join(b.dir, "submissions", name), buf.Bytes(), 0o644)
+		}
+		if err != nil {
+			errs[i] = fmt.Errorf("unit %s: %w", u.Code, err)
+			return
+		}
+		bar.Add(1)
+	})
+	for _, err := range errs {
+		if err != nil {
+			return err // the first is enough: a bench that cannot fill has a broken setup
+		}
+	}
+	return stopped
+}
+
+// consolidate validates every submission and writes the summary, as
+// 'edustat consolidate' does.
+func (b *bench) consolidate(ctx context.Context) error {
+	sum, err := consolidate.Collect(ctx, []string{filepath.Join(b.dir, "submissions")}, consolidate.Options{
+		Catalog: b.c, Roster: b.ros, Round: b.round, Deadline: b.due, Progress: b.stderr,
+	})
+	if err != nil {
+		return err
+	}
+	b.sum = sum
+	if err := atomicfile.Write(filepath.Join(b.dir, "汇总"+b.round+".xlsx"), 0o644, sum.WriteWorkbook); err != nil {
+		return err
+	}
+	return atomicfile.Write(filepath.Join(b.dir, "汇总"+b.round+".csv"), 0o644, sum.WriteCSV)
+}
