@@ -186,9 +186,7 @@ func promptFor(in *catalog.Indicator, what string) string {
 		fmt.Fprintf(&b, "，单位：%s，只填数字，不要带单位", in.Unit)
 	}
 	b.WriteString("。")
-	if in.Blank != "" {
-		b.WriteString(in.Blank.Label() + "。")
-	}
+	b.WriteString(blankPrompt(in))
 	if in.Note != "" {
 		b.WriteString(in.Note)
 	}
@@ -301,4 +299,20 @@ func clip(s string, n int) string {
 		used += w
 	}
 	return b.String() + "…"
+}
+
+// blankPrompt is what an input prompt says about a blank.
+func blankPrompt(in *catalog.Indicator) string {
+	switch in.Blank {
+	case catalog.BlankZero:
+		return "没有的可留空或填 0。"
+	case catalog.BlankNA:
+		return "不适用的留空。"
+	case catalog.BlankMissing:
+		if in.Type.Numeric() {
+			return "不要留空，确实没有的填 0。"
+		}
+		return "不要留空。"
+	}
+	return ""
 }

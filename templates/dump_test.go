@@ -58,7 +58,7 @@ func dumpSheet(t testing.TB, b *strings.Builder, f *excelize.File, sheet string)
 	must(t, err)
 	sp, err := f.GetSheetProps(sheet)
 	must(t, err)
-	p("page: size=%s orientation=%s fitToWidth=%s fitToHeight=%s fitToPage=%s", deref(pl.Size), deref(pl.Orientation), deref(pl.FitToWidth), deref(pl.FitToHeight), deref(sp.FitToPage))
+	p("page: size=%s orientation=%s fitToWidth=%s fitToHeight=%s fitToPage=%s firstPage=%s", deref(pl.Size), deref(pl.Orientation), deref(pl.FitToWidth), deref(pl.FitToHeight), deref(sp.FitToPage), deref(pl.FirstPageNumber))
 	if hf, err := f.GetHeaderFooter(sheet); err == nil && hf != nil {
 		p("header: %q footer: %q", hf.OddHeader, hf.OddFooter)
 	}
@@ -82,14 +82,26 @@ func dumpSheet(t testing.TB, b *strings.Builder, f *excelize.File, sheet string)
 		col, _ := excelize.ColumnNumberToName(c)
 		w, err := f.GetColWidth(sheet, col)
 		must(t, err)
-		widths = append(widths, fmt.Sprintf("%s=%g", col, w))
+		vis, err := f.GetColVisible(sheet, col)
+		must(t, err)
+		hidden := ""
+		if !vis {
+			hidden = "(hidden)"
+		}
+		widths = append(widths, fmt.Sprintf("%s=%g%s", col, w, hidden))
 	}
 	p("cols: %s", strings.Join(widths, " "))
 	var heights []string
 	for r := 1; r <= len(rows); r++ {
 		h, err := f.GetRowHeight(sheet, r)
 		must(t, err)
-		heights = append(heights, fmt.Sprintf("%d=%g", r, h))
+		vis, err := f.GetRowVisible(sheet, r)
+		must(t, err)
+		hidden := ""
+		if !vis {
+			hidden = "(hidden)"
+		}
+		heights = append(heights, fmt.Sprintf("%d=%g%s", r, h, hidden))
 	}
 	p("rows: %s", strings.Join(heights, " "))
 	merged, err := f.GetMergeCells(sheet, true)

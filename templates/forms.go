@@ -29,7 +29,9 @@ type cellPos struct {
 }
 
 // fixedWidths are the widths of columns A-F of a fixed form.
-var fixedWidths = []float64{6, 16, 40, 8, 14, 24}
+// The code column is hidden; the unit column is wide enough for a footer
+// input cell.
+var fixedWidths = []float64{6, 16, 40, 16, 14, 24}
 
 func newBuilder(c *catalog.Catalog, level catalog.Level, opts Options) *builder {
 	b := &builder{c: c, level: level, opts: opts, forms: c.FormsFor(level), checks: map[string]*check{}, cellOf: map[string]cellPos{}}
@@ -131,7 +133,9 @@ func (b *builder) setup(p *page, f *catalog.Form, firstRow int) {
 	p.freezeRows = firstRow - 1
 	p.printTitles = fmt.Sprintf("$%d:$%d", HeaderRow, firstRow-1)
 	p.header = "&L" + headerToken + "&R" + escapeHF(f.Code+" "+f.Title)
-	p.footer = "&C第 &P 页 共 &N 页"
+	// Only the page of the sheet: LibreOffice's &N counts the pages of
+	// the whole workbook, Excel's those of the sheet.
+	p.footer = "&C第 &P 页"
 }
 
 // fixedPage lays out a fixed form; see layout.go.
@@ -182,8 +186,9 @@ func (b *builder) fixedPage(f *catalog.Form) *page {
 		}
 	}
 	p.dvs = append(p.dvs, noteDV(strings.Join(notes, " ")))
-	b.footer(p, row+1, [][2]string{{"B", "C"}, {"E", "F"}})
+	b.footer(p, row+1, [][2]string{{"C", "D"}, {"E", "F"}})
 	b.setup(p, f, FirstFixedRow)
+	p.hiddenCols = []string{CodeCol} // read back, not shown to the clerk
 	return p
 }
 
@@ -243,6 +248,7 @@ func (b *builder) listPage(f *catalog.Form) *page {
 	}
 	b.footer(p, lastRow+2, pairs)
 	b.setup(p, f, FirstListRow)
+	p.hiddenRows = []int{CodeRow} // read back, not shown to the clerk
 	p.landscape = total > 110
 	return p
 }

@@ -36,6 +36,9 @@ package templates
 //
 //	A 序号  B 代码  C 指标  D 单位  E 填报值  F 说明
 //
+// Column B is hidden (the codes are there for reading back, not for the
+// clerk); on list forms the code row (CodeRow) is hidden likewise.
+//
 // From row 6 (FirstFixedRow) down, each section is a heading row (the
 // section title in A, merged A:F) followed by one row per indicator:
 // A the running number (1, 2, 3, … across the whole form, not per
@@ -59,7 +62,7 @@ package templates
 // After one empty row below the last indicator or record row comes the
 // footer: each of FooterLabels (单位负责人, 统计负责人, 填表人, 联系电话,
 // 报出日期) is a locked cell with exactly that text, followed directly on
-// its right by an input cell. Fixed forms put the pairs in B:C and E:F, two
+// its right by an input cell. Fixed forms put the pairs in C:D and E:F, two
 // to a row; list forms in B:C, D:E, F:G, as many to a row (up to three) as
 // the form has columns for. 报出日期 has a date validation and a
 // yyyy-mm-dd format.
@@ -70,6 +73,9 @@ package templates
 // cells are filled grey (ComputedFill); every other cell is locked.
 // Integer inputs are formatted 0, decimals 0.00, typed percentages 0.00
 // (points) or 0.00% (fraction), dates yyyy-mm-dd, text and 说明 cells @.
+//
+// Every printed sheet is A4, fitted to the page width, and numbers its
+// pages from 1 (第 N 页 in the footer of each form).
 //
 // Every sheet is protected with the legacy (XOR) hash of Password, which
 // allows selecting locked and unlocked cells and resizing rows and columns

@@ -22,6 +22,8 @@ type page struct {
 	header      string // page header, with headerToken for the unit name
 	footer      string
 	hidden      bool
+	hiddenCols  []string // columns kept for reading back, not shown or printed
+	hiddenRows  []int
 }
 
 type cellKind uint8

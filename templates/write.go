@@ -183,6 +183,7 @@ var (
 	one       = 1
 	zero      = 0
 	yes       = true
+	firstPage = uint(1)
 )
 
 // renderPage writes one page into the sheet of its name.
@@ -222,6 +223,16 @@ func renderPage(f *excelize.File, p *page, ids *styleIDs) error {
 			return err
 		}
 	}
+	for _, col := range p.hiddenCols {
+		if err := f.SetColVisible(sheet, col, false); err != nil {
+			return err
+		}
+	}
+	for _, row := range p.hiddenRows {
+		if err := f.SetRowVisible(sheet, row, false); err != nil {
+			return err
+		}
+	}
 	for _, dv := range p.dvs {
 		if err := f.AddDataValidation(sheet, dv); err != nil {
 			return err
@@ -248,7 +259,9 @@ func renderPage(f *excelize.File, p *page, ids *styleIDs) error {
 		if p.landscape {
 			orient = &landscape
 		}
-		if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &a4, Orientation: orient, FitToWidth: &one, FitToHeight: &zero}); err != nil {
+		// Each sheet numbers its pages from 1: Excel does so anyway,
+		// LibreOffice only with a first page number.
+		if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &a4, Orientation: orient, FitToWidth: &one, FitToHeight: &zero, FirstPageNumber: &firstPage}); err != nil {
 			return err
 		}
 		if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &yes}); err != nil {

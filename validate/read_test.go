@@ -77,7 +77,7 @@ func TestReadLayout(t *testing.T) {
 		}, nil, "E11"},
 		{"inserted columns", func(t *testing.T, f *excelize.File) *excelize.File {
 			must(t, f.InsertCols(rdFixedSheet, "A", 1))
-			must(t, f.InsertCols(rdFixedSheet, "E", 2))
+			must(t, f.InsertCols(rdFixedSheet, "F", 2)) // between 单位 and 填报值
 			must(t, f.InsertCols(rdListSheet, "C", 1))
 			return f
 		}, nil, "H7"},
