@@ -1,0 +1,183 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"edustat/validate"
+)
+
+// Version is one file received for a round: a version of a unit's
+// submission, or a refused file.
+type Version struct {
+	ID        int64
+	Round     string
+	Unit      string // "" when the file named no unit
+	UnitName  string
+	SHA256    string
+	Size      int64
+	Name      string // the file's name as sent
+	Source    Source
+	By        Actor
+	Accepted  bool
+	Reason    string // why it was refused
+	Reported  time.Time
+	Errors    int // 逻辑错误
+	Warnings  int // unexplained 经验警告
+	Explained int // explained 经验警告
+	Infos     int
+}
+
+const versionQuery = `SELECT id, round, unit, unit_name, sha256, size, name, source, source_name, sender, message_id, received_at, reported,
+	by_role, by_unit, by_name, by_from, accepted, reason, errors, warnings, explained, infos FROM versions`
+
+func scanVersion(sc interface{ Scan(...any) error }) (*Version, error) {
+	v := new(Version)
+	var at, reported, role string
+	var accepted int
+	if err := sc.Scan(&v.ID, &v.Round, &v.Unit, &v.UnitName, &v.SHA256, &v.Size, &v.Name, &v.Source.Kind, &v.Source.Name, &v.Source.Sender, &v.Source.MessageID,
+		&at, &reported, &role, &v.By.Unit, &v.By.Name, &v.By.From, &accepted, &v.Reason, &v.Errors, &v.Warnings, &v.Explained, &v.Infos); err != nil {
+		return nil, err
+	}
+	v.Source.At, v.Reported, v.By.Role, v.Accepted = parseTime(at), parseTime(reported), Role(role), accepted != 0
+	return v, nil
+}
+
+// Versions returns every file received for the unit, oldest first; an
+// empty unit gives every file of the round.
+func (db *DB) Versions(ctx context.Context, round, unit string) ([]Version, error) {
+	q, args := versionQuery+" WHERE round = ?", []any{round}
+	if unit != "" {
+		q, args = q+" AND unit = ?", append(args, unit)
+	}
+	rows, err := db.sql.QueryContext(ctx, db.q(q+" ORDER BY id"), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Version
+	for rows.Next() {
+		v, err := scanVersion(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *v)
+	}
+	return out, rows.Err()
+}
+
+// Version returns the version id; ErrNoVersion when there is none.
+func (db *DB) Version(ctx context.Context, id int64) (*Version, error) {
+	v, err := scanVersion(db.sql.QueryRowContext(ctx, db.q(versionQuery+" WHERE id = ?"), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: %d", ErrNoVersion, id)
+	}
+	return v, err
+}
+
+// File returns the bytes of version id, checked against their sha256
+// (ErrCorrupt when they do not match).
+func (db *DB) File(ctx context.Context, id int64) ([]byte, error) {
+	var want string
+	var data []byte
+	err := db.sql.QueryRowContext(ctx, db.q("SELECT v.sha256, f.data FROM versions v JOIN files f ON f.sha256 = v.sha256 WHERE v.id = ?"), id).Scan(&want, &data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: %d", ErrNoVersion, id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if got := sha256.Sum256(data); hex.EncodeToString(got[:]) != want {
+		return nil, fmt.Errorf("%w: version %d: stored %d bytes have sha256 %s, recorded %s: restore the database from a backup", ErrCorrupt, id, len(data), hex.EncodeToString(got[:]), want)
+	}
+	return data, nil
+}
+
+// Submission returns what validation read from version id, as it was read
+// when the file arrived; nil for a file that could not be read.
+func (db *DB) Submission(ctx context.Context, id int64) (*validate.Submission, error) {
+	var data []byte
+	err := db.sql.QueryRowContext(ctx, db.q("SELECT result FROM versions WHERE id = ?"), id).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: %d", ErrNoVersion, id)
+	}
+	if err != nil || data == nil {
+		return nil, err
+	}
+	s, err := decodeSubmission(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: version %d: validation result: %v", ErrCorrupt, id, err)
+	}
+	return s, nil
+}
+
+// Findings returns the findings of version id.
+func (db *DB) Findings(ctx context.Context, id int64) ([]validate.Finding, error) {
+	s, err := db.Submission(ctx, id)
+	if err != nil || s == nil {
+		return nil, err
+	}
+	return s.Findings, nil
+}
+
+// Use says which submissions a consolidation reads.
+type Use int
+
+// Uses.
+const (
+	UseLatest   Use = iota // every unit's submission of record
+	UseApproved            // only approved units'
+)
+
+// Submissions returns the submission of record of every unit that has one
+// (with use UseApproved, of every approved unit), in the roster's order,
+// ready for consolidate.Build.
+func (db *DB) Submissions(ctx context.Context, round string, use Use) ([]*validate.Submission, error) {
+	units, err := db.Units(ctx, round)
+	if err != nil {
+		return nil, err
+	}
+	ids := map[int64]bool{}
+	for _, u := range units {
+		if u.Record != 0 && (use == UseLatest || u.State == Approved) {
+			ids[u.Record] = true
+		}
+	}
+	rows, err := db.sql.QueryContext(ctx, db.q("SELECT s.unit, v.id, v.result FROM unit_states s JOIN versions v ON v.id = s.record_id WHERE s.round = ?"), round)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byUnit := map[string]*validate.Submission{}
+	for rows.Next() {
+		var unit string
+		var id int64
+		var data []byte
+		if err := rows.Scan(&unit, &id, &data); err != nil {
+			return nil, err
+		}
+		if !ids[id] {
+			continue
+		}
+		s, err := decodeSubmission(data)
+		if err != nil {
+			return nil, fmt.Errorf("%w: version %d: validation result: %v", ErrCorrupt, id, err)
+		}
+		byUnit[unit] = s
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]*validate.Submission, 0, len(byUnit))
+	for _, u := range units {
+		if s := byUnit[u.Unit]; s != nil {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
