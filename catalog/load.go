@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"edustat/internal/inputfile"
 )
 
 // ErrInvalid is wrapped by the error Load returns when the catalog has problems.
@@ -46,11 +48,21 @@ func (ps Problems) Unwrap() error { return ErrInvalid }
 // Load reads and lints the catalog at name in fsys. When the catalog has
 // problems it returns them as Problems, which wraps ErrInvalid.
 func Load(fsys fs.FS, name string) (*Catalog, error) {
-	data, err := fs.ReadFile(fsys, name)
+	data, err := inputfile.ReadFS(fsys, name, inputfile.MaxCatalog)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
 	return Parse(name, data)
+}
+
+// LoadFile reads and lints the catalog at path on disk, as Load does. It
+// refuses what is not a regular file and a file over inputfile.MaxCatalog.
+func LoadFile(path string) (*Catalog, error) {
+	data, _, err := inputfile.Read(path, inputfile.MaxCatalog)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	return Parse(path, data)
 }
 
 // Parse reads and lints a catalog from its YAML text; file names it in

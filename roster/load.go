@@ -6,27 +6,30 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"edustat/internal/inputfile"
 	"go.yaml.in/yaml/v3"
 )
 
 // Load reads the roster at name in fsys; its format follows the extension:
-// .yaml or .yml, .csv, or .xlsx.
+// .yaml or .yml, .csv, or .xlsx. A file that is not a regular file, or is
+// over inputfile.MaxRoster, is refused.
 func Load(fsys fs.FS, name string) (*Roster, error) {
-	data, err := fs.ReadFile(fsys, name)
+	data, err := inputfile.ReadFS(fsys, name, inputfile.MaxRoster)
 	if err != nil {
 		return nil, fmt.Errorf("roster: %w", err)
 	}
 	return Parse(name, data)
 }
 
-// LoadFile reads the roster at path on disk.
+// LoadFile reads the roster at path on disk. Like Load, it refuses what is
+// not a regular file and a file over inputfile.MaxRoster.
 func LoadFile(path string) (*Roster, error) {
-	data, err := os.ReadFile(path)
+	data, _, err := inputfile.Read(path, inputfile.MaxRoster)
 	if err != nil {
 		return nil, fmt.Errorf("roster: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"edustat/internal/inputfile"
 	"edustat/internal/xlsx"
 )
 
@@ -68,39 +69,24 @@ func bookError(path string, sentinel error, format string, args ...any) error {
 	return fmt.Errorf("%s: %w: %s", path, sentinel, fmt.Sprintf(format, args...))
 }
 
-// readBookFile reads the file at path, refusing one over the size limit.
+// readBookFile reads the file at path, refusing what is not a regular file
+// (a named pipe would block, a device never end) and a file over the size
+// limit.
 func readBookFile(path string, lim Limits) ([]byte, os.FileInfo, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil {
-		return nil, nil, err
-	}
-	if st.IsDir() {
-		return nil, nil, bookError(path, ErrNotWorkbook, "这是文件夹，不是 Excel 工作簿")
-	}
-	if st.Size() > lim.MaxFileSize {
-		return nil, nil, bookError(path, ErrTooLarge, "文件 %s 超过上限 %s，请检查是否选错了文件", sizeString(st.Size()), sizeString(lim.MaxFileSize))
-	}
-	data := make([]byte, st.Size()+1) // one byte more, to see the end in one read
-	n, err := io.ReadFull(fh, data)
+	data, st, err := inputfile.Read(path, lim.MaxFileSize)
 	switch {
-	case err == io.ErrUnexpectedEOF || err == io.EOF:
-		data = data[:n]
+	case errors.Is(err, inputfile.ErrNotRegular):
+		if st, serr := os.Stat(path); serr == nil && st.IsDir() {
+			return nil, nil, bookError(path, ErrNotWorkbook, "这是文件夹，不是 Excel 工作簿")
+		}
+		return nil, nil, bookError(path, ErrNotWorkbook, "这不是普通文件（可能是管道、设备或套接字），请选择 Excel 工作簿文件")
+	case errors.Is(err, inputfile.ErrTooLarge):
+		if st, serr := os.Stat(path); serr == nil && st.Size() > lim.MaxFileSize {
+			return nil, nil, bookError(path, ErrTooLarge, "文件 %s 超过上限 %s，请检查是否选错了文件", sizeString(st.Size()), sizeString(lim.MaxFileSize))
+		}
+		return nil, nil, bookError(path, ErrTooLarge, "文件超过上限 %s", sizeString(lim.MaxFileSize))
 	case err != nil:
 		return nil, nil, err
-	default: // the file grew since: read on, up to the limit
-		rest, err := io.ReadAll(io.LimitReader(fh, lim.MaxFileSize+1-int64(n)))
-		if err != nil {
-			return nil, nil, err
-		}
-		data = append(data, rest...)
-	}
-	if int64(len(data)) > lim.MaxFileSize {
-		return nil, nil, bookError(path, ErrTooLarge, "文件超过上限 %s", sizeString(lim.MaxFileSize))
 	}
 	return data, st, nil
 }

@@ -6,13 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"edustat/internal/inputfile"
 )
 
 // ErrBadPrior is wrapped by the errors LoadPrior returns for a file that is
@@ -28,7 +29,7 @@ func LoadPrior(path string) (*Prior, error) {
 	var rows [][]string
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv":
-		data, err := os.ReadFile(path)
+		data, _, err := inputfile.Read(path, inputfile.MaxPrior)
 		if err != nil {
 			return nil, fmt.Errorf("prior round: %w", err)
 		}

@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"edustat/catalog"
+	"edustat/internal/inputfile"
 	"edustat/internal/table"
 	"edustat/seeds"
 )
@@ -98,7 +98,7 @@ func checkCatalog(e *env, file string) error {
 		name = "seeds/" + seeds.CatalogFile
 		data, err = seeds.FS.ReadFile(seeds.CatalogFile)
 	} else {
-		data, err = os.ReadFile(file)
+		data, _, err = inputfile.Read(file, inputfile.MaxCatalog)
 	}
 	if err != nil {
 		return err

@@ -3,10 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 
 	"edustat/catalog"
+	"edustat/internal/inputfile"
 	"edustat/roster"
 	"edustat/seeds"
 )
@@ -20,7 +20,7 @@ func loadCatalog(path string) (*catalog.Catalog, error) {
 		}
 		return c, nil
 	}
-	data, err := os.ReadFile(path)
+	data, _, err := inputfile.Read(path, inputfile.MaxCatalog)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}

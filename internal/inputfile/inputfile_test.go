@@ -1,0 +1,78 @@
+package inputfile
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"testing/fstest"
+	"time"
+)
+
+func TestRead(t *testing.T) {
+	dir := t.TempDir()
+	small := filepath.Join(dir, "units.csv")
+	if err := os.WriteFile(small, []byte("code,name\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "x.xlsx")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	for _, tc := range []struct {
+		path string
+		max  int64
+		want error
+	}{
+		{small, 100, nil},
+		{small, 10, nil},
+		{small, 9, ErrTooLarge},
+		{fifo, 100, ErrNotRegular},
+		{dir, 100, ErrNotRegular},
+		{"/dev/zero", 100, ErrNotRegular},
+		{filepath.Join(dir, "gone"), 100, fs.ErrNotExist},
+	} {
+		done := make(chan error, 1)
+		go func() {
+			_, _, err := Read(tc.path, tc.max)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if !errors.Is(err, tc.want) {
+				t.Errorf("Read(%s, %d) = %v, want %v", tc.path, tc.max, err, tc.want)
+			}
+			var pe *fs.PathError
+			if err != nil && !errors.As(err, &pe) {
+				t.Errorf("Read(%s, %d) = %v, want a *fs.PathError naming the file", tc.path, tc.max, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("Read(%s) blocks", tc.path)
+		}
+	}
+}
+
+func TestReadFS(t *testing.T) {
+	fsys := fstest.MapFS{
+		"catalog.yaml": {Data: []byte("id: x\n")},
+		"dir":          {Mode: fs.ModeDir},
+		"pipe":         {Mode: fs.ModeNamedPipe},
+	}
+	for _, tc := range []struct {
+		name string
+		max  int64
+		want error
+	}{
+		{"catalog.yaml", 6, nil},
+		{"catalog.yaml", 5, ErrTooLarge},
+		{"dir", 100, ErrNotRegular},
+		{"pipe", 100, ErrNotRegular},
+		{"gone", 100, fs.ErrNotExist},
+	} {
+		if _, err := ReadFS(fsys, tc.name, tc.max); !errors.Is(err, tc.want) {
+			t.Errorf("ReadFS(%s, %d) = %v, want %v", tc.name, tc.max, err, tc.want)
+		}
+	}
+}

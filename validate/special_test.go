@@ -1,0 +1,54 @@
+package validate
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestReadRefusesSpecialFiles: a named pipe called x.xlsx used to block
+// Read for ever (os.Open waits for a writer); it, and a device, are
+// refused at once as not workbooks, naming the file.
+func TestReadRefusesSpecialFiles(t *testing.T) {
+	c, _ := readTestData(t)
+	fifo := filepath.Join(t.TempDir(), "x.xlsx")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatalf("mkfifo: %v", err)
+	}
+	for _, path := range []string{fifo, "/dev/zero"} {
+		done := make(chan error, 1)
+		go func() {
+			_, err := Read(path, Options{Catalog: c})
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if !errors.Is(err, ErrNotWorkbook) {
+				t.Errorf("Read(%s) = %v, want ErrNotWorkbook", path, err)
+				continue
+			}
+			checkMessage(t, path, err)
+		case <-time.After(10 * time.Second):
+			t.Errorf("Read(%s) blocks", path)
+		}
+	}
+}
+
+// TestReadFileOverLimit: a file over the limit is refused without reading
+// it all.
+func TestReadFileOverLimit(t *testing.T) {
+	c, _ := readTestData(t)
+	path := filepath.Join(t.TempDir(), "big.xlsx")
+	fh, err := os.Create(path)
+	must(t, err)
+	must(t, fh.Truncate(2<<20)) // sparse
+	must(t, fh.Close())
+	_, err = Read(path, Options{Catalog: c, Limits: Limits{MaxFileSize: 1 << 20}})
+	if !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("Read = %v, want ErrTooLarge", err)
+	}
+	checkMessage(t, path, err)
+}
