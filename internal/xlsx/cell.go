@@ -105,7 +105,9 @@ func richText(s *scanner, t tag) string {
 	if t.empty {
 		return ""
 	}
-	var text string
+	// Appended to one buffer: a string of many runs costs time in
+	// proportion to its length, not to its length squared.
+	var text []byte
 	for depth := 1; depth > 0; {
 		t, ok := s.next()
 		switch {
@@ -115,7 +117,7 @@ func richText(s *scanner, t tag) string {
 			depth--
 		case t.empty:
 		case t.is("t"):
-			text += s.text()
+			text = s.appendText(text)
 			s.skip(t)
 		case t.is("rPh") || t.is("rPr"):
 			s.skip(t)
@@ -123,7 +125,7 @@ func richText(s *scanner, t tag) string {
 			depth++
 		}
 	}
-	return text
+	return string(text)
 }
 
 // unescapeBSTR replaces the _xHHHH_ escapes by which Excel stores

@@ -20,13 +20,19 @@ func (s *scanner) text() string {
 		s.pos += i
 		return decodeText(rest[:i])
 	}
-	var b []byte
+	return string(s.appendText(nil))
+}
+
+// appendText appends the character data at s.pos, decoded as text decodes
+// it, to b. On text cut short it fails the scanner and returns b as it was.
+func (s *scanner) appendText(b []byte) []byte {
+	start := len(b)
 	for {
-		rest = s.buf[s.pos:]
-		i = bytes.IndexByte(rest, '<')
+		rest := s.buf[s.pos:]
+		i := bytes.IndexByte(rest, '<')
 		if i < 0 {
 			s.fail()
-			return ""
+			return b[:start]
 		}
 		b = appendText(b, rest[:i])
 		s.pos += i
@@ -36,17 +42,17 @@ func (s *scanner) text() string {
 			end := bytes.Index(rest, []byte("]]>"))
 			if end < 0 {
 				s.fail()
-				return ""
+				return b[:start]
 			}
 			b = appendLines(b, rest[len("<![CDATA["):end])
 			s.pos += end + len("]]>")
 		case bytes.HasPrefix(rest, []byte("<!--")):
 			if !s.skipPast("-->") {
 				s.fail()
-				return ""
+				return b[:start]
 			}
 		default:
-			return string(b)
+			return b
 		}
 	}
 }
