@@ -152,9 +152,21 @@ func openBook(path string, data []byte, opts Options, lim Limits) (*xlsx.Book, [
 	}
 	book, err := openZip(zr, lim)
 	if err != nil {
-		return nil, nil, bookError(path, ErrNotWorkbook, "%s（%s）", hintDamaged, oneLine(err.Error()))
+		return nil, nil, openError(path, err)
 	}
 	return book, notes, nil
+}
+
+// openError says why a checked zip does not open as a workbook.
+func openError(path string, err error) error {
+	var dup *xlsx.DuplicateError
+	switch {
+	case errors.As(err, &dup) && dup.Sheet:
+		return bookError(path, ErrNotWorkbook, "文件已损坏或被改动：有两个名为“%s”的工作表，无法确定应读取哪一个；请在 Excel/WPS 中删去多余的一个并另存为 .xlsx，或用下发的模板重新填报", oneLine(dup.Name))
+	case errors.As(err, &dup):
+		return bookError(path, ErrNotWorkbook, "文件已损坏或被改动：压缩包中有两个名为 %s 的部件，无法确定应读取哪一个；请在 Excel/WPS 中打开并另存为 .xlsx 后重新提交", oneLine(dup.Name))
+	}
+	return bookError(path, ErrNotWorkbook, "%s（%s）", hintDamaged, oneLine(err.Error()))
 }
 
 // legacyExt is the extension under which LibreOffice is given a legacy

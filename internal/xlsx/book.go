@@ -24,8 +24,26 @@ var (
 	ErrTooLarge     = errors.New("part too large")               // a part unzips to more than Limits.MaxPartSize
 	ErrTooManyRows  = errors.New("too many rows")                // a sheet has values beyond Limits.MaxRows
 	ErrTooManyCells = errors.New("too many cells")               // the sheets read hold more than Limits.MaxCells
+	ErrDuplicate    = fmt.Errorf("%w: duplicate", ErrFormat)     // two zip entries, or two sheets, of one name (see DuplicateError)
 	errCutShort     = fmt.Errorf("%w: XML cut short", ErrFormat) // a tag or text with no end
 )
+
+// DuplicateError says that a workbook has two zip entries, or two sheets,
+// of the same name, so that which one is read is a matter of chance: a
+// damaged or forged file. It wraps ErrDuplicate.
+type DuplicateError struct {
+	Sheet bool   // two sheets; else two zip entries
+	Name  string // as the second is written
+}
+
+func (e *DuplicateError) Error() string {
+	if e.Sheet {
+		return fmt.Sprintf("%v: two sheets named %q", ErrDuplicate, e.Name)
+	}
+	return fmt.Sprintf("%v: two zip entries named %q", ErrDuplicate, e.Name)
+}
+
+func (e *DuplicateError) Unwrap() error { return ErrDuplicate }
 
 // Default limits, for the zero fields of Limits.
 const (
@@ -79,7 +97,9 @@ type SheetInfo struct {
 }
 
 // Open opens the workbook in a zip archive: it reads the workbook part and
-// the relationships, and nothing else until asked.
+// the relationships, and nothing else until asked. A zip with two entries
+// of one name, or a workbook with two sheets of one name, is refused with a
+// *DuplicateError.
 func Open(zr *zip.Reader, lim Limits) (*Book, error) {
 	b := &Book{
 		lim:   lim.withDefaults(),
@@ -89,7 +109,11 @@ func Open(zr *zip.Reader, lim Limits) (*Book, error) {
 		stringsPart: "xl/sharedStrings.xml", propsPart: "docProps/custom.xml",
 	}
 	for _, zf := range zr.File {
-		b.parts[partKey(zf.Name)] = zf
+		key := partKey(zf.Name)
+		if b.parts[key] != nil {
+			return nil, &DuplicateError{Name: zf.Name}
+		}
+		b.parts[key] = zf
 	}
 	rels, err := b.relationships("_rels/.rels")
 	if err != nil {
@@ -129,7 +153,14 @@ func Open(zr *zip.Reader, lim Limits) (*Book, error) {
 			targets[rel.id] = rel.target
 		}
 	}
+	names := map[string]bool{}
 	for _, sh := range sheets {
+		// Sheet names are compared as Excel compares them, ignoring case.
+		key := strings.ToLower(sh.Name)
+		if names[key] {
+			return nil, &DuplicateError{Sheet: true, Name: sh.Name}
+		}
+		names[key] = true
 		sh.part = targets[sh.part] // from the relationship id
 		b.Sheets = append(b.Sheets, sh)
 	}

@@ -40,6 +40,11 @@ func (b *Book) part(name string, buf []byte) ([]byte, error) {
 	if n, err := rc.Read(make([]byte, 1)); n != 0 || err != io.EOF {
 		return nil, fmt.Errorf("%s: %w: %v", name, ErrFormat, err)
 	}
+	if order := utf16Order(data); order != nil {
+		if data, err = decodeUTF16(data, order, b.lim.MaxPartSize); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
 	return data, nil
 }
 
