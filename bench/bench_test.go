@@ -11,10 +11,14 @@ import (
 	"strings"
 	"testing"
 
+	"edustat/catalog"
 	"edustat/examples"
 	"edustat/internal/fill"
 	"edustat/internal/hint"
+	"edustat/roster"
 	"edustat/seeds"
+	"edustat/templates"
+	"edustat/validate"
 )
 
 // TestBench runs a small synthetic round: every step runs, the round is
@@ -106,6 +110,52 @@ func TestStatusValue(t *testing.T) {
 	for _, tt := range tests {
 		if got := statusValue(strings.NewReader(status), tt.key); got != tt.want {
 			t.Errorf("statusValue(%s) = %d, want %d", tt.key, got, tt.want)
+		}
+	}
+}
+
+// TestBenchCleanAtScale validates, at four times the city's schools, every
+// county's workbook and a sample of the schools': nobody makes mistakes,
+// however many schools a county gets. (At 14,708 schools the counties'
+// totals once outgrew what the catalog allows a county, and their own
+// school counts fell below the schools they total.)
+func TestBenchCleanAtScale(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a round of 14,708 schools")
+	}
+	opts := testOptions(t)
+	b, err := newBench(opts.Catalog, opts.Roster, opts.Example, 11, 4*3677)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sample []*roster.Unit
+	for i, u := range b.units {
+		if i < 11 || i%97 == 0 {
+			sample = append(sample, u)
+		}
+	}
+	b.units, b.dir, b.stderr = sample, t.TempDir(), io.Discard
+	for _, sub := range []string{"templates", "submissions"} {
+		if err := os.MkdirAll(filepath.Join(b.dir, sub), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.generate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.fill(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	vopts := validate.Options{Catalog: b.c, Roster: b.ros, Round: b.round}
+	for _, u := range sample {
+		s, err := validate.Workbook(filepath.Join(b.dir, "submissions", templates.FileName(b.round, u)), vopts)
+		if err != nil {
+			t.Fatalf("%s %s: %v", u.Code, u.Name, err)
+		}
+		for _, f := range s.Findings {
+			if f.Tier == catalog.Error {
+				t.Errorf("%s %s: %s %s = %s: %s", u.Code, u.Name, f.Rule, f.Code, f.Value, f.Message)
+			}
 		}
 	}
 }

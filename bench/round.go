@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 
@@ -25,13 +26,14 @@ type bench struct {
 	dir    string
 	stderr io.Writer // progress bars
 	sum    *consolidate.Round
+	rules  map[catalog.Level][]rule // see rulesFor
 }
 
-// benchKinds are the kinds of school of a synthetic round, with their
-// share of the schools (Jining's mix: mostly kindergartens and primary
-// schools) and their size against the example school of the kind (which
-// are large town schools): the city averages some 450 students a school.
-var benchKinds = []struct {
+// kinds are the kinds of school of a synthetic round, with their share of
+// the schools (Jining's mix: mostly kindergartens and primary schools) and
+// their size against the example school of the kind (which are large town
+// schools): the city averages some 450 students a school.
+var kinds = []struct {
 	prefix, name string
 	share        float64
 	size         float64 // of the example school of the kind, on average
@@ -46,6 +48,14 @@ var benchKinds = []struct {
 
 // newBench builds the round: counties from the roster, schools drawn with a
 // fixed seed, and what each types, from the example round ex.
+//
+// The counties keep their size: a county with more synthetic schools than
+// the roster says it has (its schools: count) gets smaller schools, and
+// fewer of them answer 是 to a question the county counts, so that its
+// totals stay within what the catalog allows a county. Every county total
+// the catalog links to its schools (sum_of) is then their sum, and the
+// county's other values are moved just enough for the catalog's rules to
+// hold (see repair).
 func newBench(c *catalog.Catalog, ros *roster.Roster, ex *fill.Round, counties, schools int) (*bench, error) {
 	b := &bench{c: c, round: ex.Name, due: ex.Deadline, values: map[string]*fill.Values{}}
 	byUnit := map[string]*fill.Send{}
@@ -59,46 +69,52 @@ func newBench(c *catalog.Catalog, ros *roster.Roster, ex *fill.Round, counties, 
 			byKind[k] = s.Values.Corrected()
 		}
 	}
+	counted := b.countedYes()
 	var units []*roster.Unit
 	var weights []float64
 	for _, u := range ros.Counties()[:counties] {
 		cu := *u
+		cu.Schools = 0 // the synthetic roster lists every school
 		units = append(units, &cu)
 		s := byUnit[u.Code]
 		if s == nil {
 			return nil, fmt.Errorf("bench: no example data for %s %s", u.Code, u.Name)
 		}
 		b.values[u.Code] = s.Values.Corrected()
-		w := 1.0
-		if e, ok := s.Values.Fixed["CTY_SCHOOLS"]; ok {
-			if n, ok := e.Value.(int64); ok && n > 0 {
-				w = float64(n)
-			}
-		}
-		weights = append(weights, w)
+		weights = append(weights, float64(max(1, u.Schools)))
 	}
 	rng := rand.New(rand.NewPCG(2020, 3677))
 	area := spread(schools, weights)
 	seq := 100000
 	for i, n := range area {
 		county := units[i]
+		shrink := min(1, weights[i]/float64(n))
 		count := map[string]int{}
 		for range n {
 			k := pickKind(rng.Float64())
-			v := byKind[benchKinds[k].prefix]
+			v := byKind[kinds[k].prefix]
 			if v == nil {
-				return nil, fmt.Errorf("bench: no example school of type %s", benchKinds[k].prefix)
+				return nil, fmt.Errorf("bench: no example school of type %s", kinds[k].prefix)
 			}
 			seq++
-			count[benchKinds[k].prefix]++
+			count[kinds[k].prefix]++
 			u := &roster.Unit{
-				Code:   benchKinds[k].prefix + "37" + strconv.Itoa(seq),
-				Name:   fmt.Sprintf("%s第%d%s", county.Name, count[benchKinds[k].prefix], benchKinds[k].name),
+				Code:   kinds[k].prefix + "37" + strconv.Itoa(seq),
+				Name:   fmt.Sprintf("%s第%d%s", county.Name, count[kinds[k].prefix], kinds[k].name),
 				Kind:   roster.School,
 				Parent: county.Code,
 			}
 			units = append(units, u)
-			b.values[u.Code] = scale(v, benchKinds[k].size*(0.5+rng.Float64()))
+			w := b.scale(v, kinds[k].size*(0.5+rng.Float64())*shrink)
+			for _, code := range counted {
+				if isYes(w.Fixed[code].Value) && rng.Float64() >= shrink {
+					w.Fixed[code] = fill.Entry{Value: "否"}
+				}
+			}
+			if err := b.repair(w, catalog.School); err != nil {
+				return nil, fmt.Errorf("bench: school %s %s: %w", u.Code, u.Name, err)
+			}
+			b.values[u.Code] = w
 		}
 	}
 	r, err := roster.New(units, nil)
@@ -107,15 +123,43 @@ func newBench(c *catalog.Catalog, ros *roster.Roster, ex *fill.Round, counties, 
 	}
 	b.ros, b.units = r, units
 	for _, county := range units[:counties] {
-		b.addUp(county.Code)
+		if err := b.addUp(county.Code); err != nil {
+			return nil, err
+		}
 	}
 	return b, nil
 }
 
+// countedYes returns the school yes/no questions a county total counts
+// (sum_of) that no rule of the round reads, in catalog order: answering 否
+// to them breaks nothing.
+func (b *bench) countedYes() []string {
+	read := map[string]bool{}
+	for _, r := range b.c.Rules {
+		if r.Scope == catalog.AgainstPrior {
+			continue // the bench has no prior round
+		}
+		if p, err := b.c.Compile(r); err == nil {
+			for _, code := range p.Refs {
+				read[code] = true
+			}
+		}
+	}
+	var counted []string
+	for _, in := range b.c.Indicators() {
+		if s := b.c.Indicator(in.SumOf); s != nil && s.Type == catalog.YesNo && !read[s.Code] && !slices.Contains(counted, s.Code) {
+			counted = append(counted, s.Code)
+		}
+	}
+	return counted
+}
+
+func isYes(v any) bool { return v == true || v == "是" }
+
 // addUp makes a county's totals (the indicators with sum_of) those of its
-// synthetic schools, and what depends on them agree, so that the round is
-// clean and every county total is compared with its schools.
-func (b *bench) addUp(county string) {
+// synthetic schools, and its other values agree with them, so that the
+// round is clean and every county total is compared with its schools.
+func (b *bench) addUp(county string) error {
 	v := b.values[county].Clone()
 	for _, in := range b.c.Indicators() {
 		if in.SumOf == "" {
@@ -126,41 +170,36 @@ func (b *bench) addUp(county string) {
 			switch x := b.values[u.Code].Fixed[in.SumOf].Value.(type) {
 			case int64:
 				sum += x
-			case string:
-				if x == "是" {
+			case int:
+				sum += int64(x)
+			default:
+				if isYes(x) {
 					sum++
 				}
 			}
 		}
 		v.Fixed[in.Code] = fill.Entry{Value: sum}
 	}
-	num := func(code string) float64 {
-		switch x := v.Fixed[code].Value.(type) {
-		case int64:
-			return float64(x)
-		case float64:
-			return x
-		}
-		return 0
-	}
-	for part, whole := range map[string]string{"CTY_DISABLED_INCL": "CTY_DISABLED", "NUTR_STUDENTS": "EDU_STUDENTS", "NUTR_POOR": "EDU_STUDENTS"} {
-		if num(part) > num(whole) {
-			v.Fixed[part] = fill.Entry{Value: int64(num(whole))}
-		}
-	}
-	if k12 := num("CTY_K12_SCHOOLS"); num("CTY_FOOTBALL_SCH") > k12 {
-		v.Fixed["CTY_K12_SCHOOLS"] = fill.Entry{Value: int64(num("CTY_FOOTBALL_SCH"))}
+	if err := b.repair(v, catalog.County); err != nil {
+		u := b.ros.Unit(county)
+		return fmt.Errorf("bench: county %s %s: %w", u.Code, u.Name, err)
 	}
 	b.values[county] = v
+	return nil
 }
 
-// scale returns school values with the counts multiplied by f, at least 1
-// where they were. Rounding keeps the order between counts, so the rules
-// between them still hold; the bandwidth is not a count.
-func scale(v *fill.Values, f float64) *fill.Values {
+// scale returns school values with the counts that add up (the integer
+// indicators that aggregate by sum) multiplied by f, at least 1 where they
+// were. Rounding keeps the order between counts, so the rules between them
+// still hold; a bandwidth or a date is not scaled.
+func (b *bench) scale(v *fill.Values, f float64) *fill.Values {
 	w := v.Clone()
 	for code, e := range w.Fixed {
-		if x, ok := e.Value.(int64); ok && x > 0 && code != "SCH_BANDWIDTH" {
+		in := b.c.Indicator(code)
+		if in == nil || in.Type != catalog.Integer || in.Aggregate != catalog.Sum {
+			continue
+		}
+		if x, ok := e.Value.(int64); ok && x > 0 {
 			e.Value = max(1, int64(math.Round(float64(x)*f)))
 			w.Fixed[code] = e
 		}
@@ -198,7 +237,7 @@ func spread(n int, weights []float64) []int {
 }
 
 func pickKind(x float64) int {
-	for i, k := range benchKinds {
+	for i, k := range kinds {
 		if x < k.share {
 			return i
 		}

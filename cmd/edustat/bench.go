@@ -29,13 +29,16 @@ whether the step meets its target:
                          consolidate' does: 10 s or less, 300 MB or less
 
 The round has the first N counties of the embedded roster and N schools
-spread over them in proportion to the schools each county reports in the
-2020 example data. School codes, types and sizes are drawn with a fixed
-seed, so every run is the same. Each school types the values of an example
-school of its type, scaled to its size; each county its own example values,
-with its totals made to agree with its schools; nobody makes mistakes. The
-exit code is 1 when a step misses its target. On a busy machine the wall
-times grow while the CPU times stay.
+spread over them in proportion to the schools each county has (the
+roster's schools: count). School codes, types and sizes are drawn with a
+fixed seed, so every run is the same. Each school types the values of an
+example school of its type, scaled to its size; each county its own
+example values, with its totals made to agree with its schools. A county
+given more schools than it has gets smaller ones, so that its totals stay
+within the catalog's bounds, and every value is moved just enough for the
+catalog's error rules to hold: nobody makes mistakes. The exit code is 1
+when a step misses its target. On a busy machine the wall times grow while
+the CPU times stay.
 
 Flags:
   -n, --schools N    schools in the round (default 3677, the city's count)
