@@ -168,6 +168,14 @@ func (db *DB) submit(ctx context.Context, tx *sql.Tx, r *Round, v *versionRow, d
 	if err := tx.QueryRowContext(ctx, db.q("SELECT closed FROM rounds WHERE code = ?"), v.round).Scan(&closed); err != nil {
 		return err
 	}
+	if closed != 0 && v.unit != "" {
+		// the bureau may have reopened this one unit (portal, store/reopen.go)
+		if open, err := db.unitReopened(ctx, tx, v.round, v.unit); err != nil {
+			return err
+		} else if open {
+			closed = 0
+		}
+	}
 	var state string
 	var record sql.NullInt64
 	known := false

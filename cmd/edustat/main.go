@@ -47,6 +47,8 @@ func init() {
 		validateCmd,
 		consolidateCmd,
 		statusCmd,
+		serveCmd,
+		usersCmd,
 		helpCmd,
 		versionCmd,
 	}

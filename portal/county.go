@@ -1,0 +1,202 @@
+package portal
+
+import (
+	"bytes"
+	"net/http"
+	"time"
+
+	"edustat/consolidate"
+	"edustat/roster"
+	"edustat/store"
+	"edustat/validate"
+)
+
+// unitRow is one unit in a county's or the bureau's table.
+type unitRow struct {
+	Unit     *roster.Unit
+	State    store.UnitState
+	Label    stateLabel
+	Received time.Time // when the version of record arrived
+	Late     bool
+	Clean    bool
+}
+
+// rows joins every unit's state with its version of record, by code.
+func (s *Server) rows(r *http.Request, rd *store.Round) (map[string]*unitRow, error) {
+	states, err := s.db.Units(r.Context(), rd.Code)
+	if err != nil {
+		return nil, err
+	}
+	versions, err := s.db.Versions(r.Context(), rd.Code, "")
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*store.Version, len(versions))
+	for i := range versions {
+		byID[versions[i].ID] = &versions[i]
+	}
+	out := make(map[string]*unitRow, len(states))
+	for _, st := range states {
+		u := rd.Units.Unit(st.Unit)
+		if u == nil {
+			continue
+		}
+		row := &unitRow{Unit: u, State: st, Label: labelOf(&st), Clean: clean(&st)}
+		if v := byID[st.Record]; v != nil {
+			row.Received = v.Source.At
+			row.Late = late(rd, v)
+		}
+		out[st.Unit] = row
+	}
+	return out, nil
+}
+
+// late reports whether a version came after the round's deadline day: by
+// its 报出日期 when filled, else by when it arrived (as consolidate decides).
+func late(rd *store.Round, v *store.Version) bool {
+	if rd.Deadline.IsZero() {
+		return false
+	}
+	at := v.Reported
+	if at.IsZero() {
+		at = v.Source.At.In(china)
+	}
+	y, m, d := at.Date()
+	dy, dm, dd := rd.Deadline.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).After(time.Date(dy, dm, dd, 0, 0, 0, 0, time.UTC))
+}
+
+type countyView struct {
+	County   *roster.Unit
+	Own      *unitRow // the county's own form
+	Schools  []*unitRow
+	Clean    int // schools one approve-all would approve
+	Returned int
+	Approved int
+	Missing  int
+}
+
+// countyPage lists the county's schools with their states.
+func (s *Server) countyPage(w http.ResponseWriter, r *http.Request) {
+	rd := roundOf(r)
+	c := rd.Units.Unit(r.PathValue("county"))
+	if c == nil || c.Parent != "" {
+		s.notFound(w, r)
+		return
+	}
+	rows, err := s.rows(r, rd)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := &countyView{County: c, Own: rows[c.Code]}
+	for _, u := range rd.Units.Schools(c.Code) {
+		row := rows[u.Code]
+		if row == nil {
+			continue
+		}
+		v.Schools = append(v.Schools, row)
+		switch {
+		case row.Clean:
+			v.Clean++
+		case row.State.State == store.Returned:
+			v.Returned++
+		case row.State.State == store.Approved:
+			v.Approved++
+		case row.State.State == store.NotSubmitted:
+			v.Missing++
+		}
+	}
+	s.render(w, r, "county", c.Name, v)
+}
+
+// countySummary sends the county's summary workbook: its schools' (and its
+// own) submissions of record rolled up.
+func (s *Server) countySummary(w http.ResponseWriter, r *http.Request) {
+	rd := roundOf(r)
+	c := rd.Units.Unit(r.PathValue("county"))
+	if c == nil || c.Parent != "" {
+		s.notFound(w, r)
+		return
+	}
+	units := append([]*roster.Unit{c}, rd.Units.Schools(c.Code)...)
+	s.summary(w, r, units, rd.Code+"_"+c.Code+"_"+c.Name+"_汇总.xlsx", c.Code)
+}
+
+// citySummary sends the city's summary workbook.
+func (s *Server) citySummary(w http.ResponseWriter, r *http.Request) {
+	rd := roundOf(r)
+	s.summary(w, r, rd.Units.Units, rd.Code+"_全市汇总.xlsx", "")
+}
+
+// useOf reads ?use=approved: only approved units' submissions.
+func useOf(r *http.Request) (store.Use, string) {
+	if r.URL.Query().Get("use") == "approved" {
+		return store.UseApproved, "approved"
+	}
+	return store.UseLatest, "latest"
+}
+
+// summary builds the summary workbook of units from the store and sends it.
+func (s *Server) summary(w http.ResponseWriter, r *http.Request, units []*roster.Unit, name, unit string) {
+	rd := roundOf(r)
+	cr, err := s.consolidate(r, rd, units)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := cr.WriteWorkbook(&buf); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a, _ := actorOf(r)
+	_, use := useOf(r)
+	s.db.LogAudit(r.Context(), a.Actor, "export.summary", rd.Code, unit, use)
+	sendFile(w, name, xlsxType, buf.Bytes())
+}
+
+// longCSV sends the city's values in long form.
+func (s *Server) longCSV(w http.ResponseWriter, r *http.Request) {
+	rd := roundOf(r)
+	cr, err := s.consolidate(r, rd, rd.Units.Units)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := cr.WriteCSV(&buf); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a, _ := actorOf(r)
+	_, use := useOf(r)
+	s.db.LogAudit(r.Context(), a.Actor, "export.csv", rd.Code, "", use)
+	sendFile(w, rd.Code+"_全市数据.csv", "text/csv; charset=utf-8", buf.Bytes())
+}
+
+func (s *Server) consolidate(r *http.Request, rd *store.Round, units []*roster.Unit) (*consolidate.Round, error) {
+	use, _ := useOf(r)
+	subs, err := s.db.Submissions(r.Context(), rd.Code, use)
+	if err != nil {
+		return nil, err
+	}
+	ros := rd.Units
+	if len(units) != len(rd.Units.Units) {
+		keep := map[string]bool{}
+		for _, u := range units {
+			keep[u.Code] = true
+		}
+		var part []*validate.Submission
+		for _, sub := range subs {
+			if keep[sub.Unit] {
+				part = append(part, sub)
+			}
+		}
+		subs = part
+		if ros, err = roster.New(units, nil); err != nil {
+			return nil, err
+		}
+	}
+	return consolidate.Build(subs, consolidate.Options{Catalog: rd.Catalog, Roster: ros, Round: rd.Code, Deadline: rd.Deadline})
+}
