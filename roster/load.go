@@ -47,13 +47,7 @@ func Parse(name string, data []byte) (*Roster, error) {
 	case ".yaml", ".yml":
 		r, err = parseYAML(name, data)
 	case ".csv":
-		var rows [][]string
-		cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))))
-		cr.FieldsPerRecord = -1 // spreadsheets drop trailing empty cells
-		rows, err = cr.ReadAll()
-		if err == nil {
-			r, err = fromRows(name, "", rows)
-		}
+		r, err = parseCSV(name, data)
 	case ".xlsx", ".xlsm":
 		r, err = parseXLSX(name, data)
 	default:
@@ -63,9 +57,36 @@ func Parse(name string, data []byte) (*Roster, error) {
 		if errors.Is(err, ErrInvalid) {
 			return nil, fmt.Errorf("roster %s: %w", name, err)
 		}
-		return nil, fmt.Errorf("roster %s: %w: %v", name, ErrInvalid, err)
+		return nil, fmt.Errorf("roster %s: %w: %w", name, ErrInvalid, err)
 	}
 	return r, nil
+}
+
+// parseCSV reads a roster from comma-separated text in UTF-8, GB18030
+// (GBK) or UTF-16, as spreadsheets save it: Excel and WPS on a Chinese
+// Windows write "CSV" in GBK, and "Unicode text" in UTF-16 with tabs
+// (read too when renamed to .csv).
+func parseCSV(name string, data []byte) (*Roster, error) {
+	text, enc, err := inputfile.Text(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: save it from the spreadsheet as \"CSV UTF-8\"", err)
+	}
+	cr := csv.NewReader(bytes.NewReader(text))
+	cr.FieldsPerRecord = -1 // spreadsheets drop trailing empty cells
+	if first, _, _ := bytes.Cut(text, []byte("\n")); bytes.Count(first, []byte("\t")) > bytes.Count(first, []byte(",")) {
+		cr.Comma = '\t'
+	}
+	rows, err := cr.ReadAll()
+	if err == nil {
+		var r *Roster
+		if r, err = fromRows(name, "", rows); err == nil {
+			return r, nil
+		}
+	}
+	if enc != inputfile.UTF8 {
+		return nil, fmt.Errorf("%w (read as %s text)", err, enc)
+	}
+	return nil, err
 }
 
 func parseYAML(name string, data []byte) (*Roster, error) {
