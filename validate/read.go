@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"time"
 
 	"edustat/catalog"
 	"edustat/internal/xlsx"
@@ -46,7 +47,7 @@ const (
 // modified. Read returns an error only when the file cannot be read at all;
 // it wraps ErrNotWorkbook, ErrLegacy, ErrEncrypted, ErrTooLarge or
 // ErrUnknownForm, names the file and says what to do.
-func Read(path string, opts Options) (sub *Submission, err error) {
+func Read(path string, opts Options) (*Submission, error) {
 	if opts.Catalog == nil {
 		return nil, errors.New("validate: no catalog")
 	}
@@ -55,9 +56,30 @@ func Read(path string, opts Options) (sub *Submission, err error) {
 	if err != nil {
 		return nil, err
 	}
+	return readData(path, data, st.ModTime(), opts, lim)
+}
+
+// ReadBytes is Read for a workbook held in memory, such as an upload or a
+// mail attachment: name is its file name, which gives its format (as the
+// extension of a path does) and is what messages and the Submission's File
+// say. data is only read, under the same limits as a file; the
+// Submission's ModTime is zero.
+func ReadBytes(name string, data []byte, opts Options) (*Submission, error) {
+	if opts.Catalog == nil {
+		return nil, errors.New("validate: no catalog")
+	}
+	lim := opts.Limits.withDefaults()
+	if int64(len(data)) > lim.MaxFileSize {
+		return nil, bookError(name, ErrTooLarge, "文件 %s 超过上限 %s，请检查是否选错了文件", sizeString(int64(len(data))), sizeString(lim.MaxFileSize))
+	}
+	return readData(name, data, time.Time{}, opts, lim)
+}
+
+// readData reads the bytes of the workbook at path.
+func readData(path string, data []byte, mod time.Time, opts Options, lim Limits) (sub *Submission, err error) {
 	sum := sha256.Sum256(data)
 	sub = &Submission{
-		File: path, SHA256: hex.EncodeToString(sum[:]), Size: st.Size(), ModTime: st.ModTime(),
+		File: path, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), ModTime: mod,
 		Footer: map[string]string{}, Values: map[string]Value{}, Lists: map[string][]Row{},
 	}
 	defer func() {

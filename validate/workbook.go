@@ -22,3 +22,21 @@ func Workbook(path string, opts Options) (*Submission, error) {
 	k.Check(s, opts)
 	return s, nil
 }
+
+// WorkbookBytes is Workbook for a workbook held in memory: ReadBytes
+// followed by Check.
+func WorkbookBytes(name string, data []byte, opts Options) (*Submission, error) {
+	if opts.Catalog == nil {
+		return nil, errors.New("validate: no catalog")
+	}
+	k, err := checkerFor(opts.Catalog)
+	if err != nil {
+		return nil, err
+	}
+	s, err := ReadBytes(name, data, opts)
+	if err != nil {
+		return nil, err
+	}
+	k.Check(s, opts)
+	return s, nil
+}
