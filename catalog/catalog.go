@@ -17,19 +17,20 @@ import (
 // Catalog is one indicator catalog: the forms a round collects and the rules
 // that audit them.
 type Catalog struct {
-	ID         string   `yaml:"id" json:"id"`
-	Version    string   `yaml:"version" json:"version"`
-	Title      string   `yaml:"title" json:"title"`
-	Issuer     string   `yaml:"issuer" json:"issuer"`                               // 制表机关
-	Period     Period   `yaml:"period" json:"period"`                               // annual, spring or autumn
-	Approval   string   `yaml:"approval,omitempty" json:"approval,omitempty"`       // 批准文号
-	ValidUntil string   `yaml:"valid_until,omitempty" json:"valid_until,omitempty"` // 有效期至
-	Snapshot   string   `yaml:"snapshot,omitempty" json:"snapshot,omitempty"`       // 统计时点, e.g. 12月31日
-	Deadline   string   `yaml:"deadline,omitempty" json:"deadline,omitempty"`       // default 报送截止, e.g. 01-15 after the round's year
-	Percent    PctStyle `yaml:"percent,omitempty" json:"percent,omitempty"`         // how typed percentages read
-	Notes      []string `yaml:"notes,omitempty" json:"notes,omitempty"`             // general 填报说明 lines
-	Forms      []*Form  `yaml:"forms" json:"forms"`
-	Rules      []*Rule  `yaml:"rules" json:"rules"`
+	ID         string    `yaml:"id" json:"id"`
+	Version    string    `yaml:"version" json:"version"`
+	Title      string    `yaml:"title" json:"title"`
+	Issuer     string    `yaml:"issuer" json:"issuer"`                               // 制表机关
+	Period     Period    `yaml:"period" json:"period"`                               // annual, spring or autumn
+	Approval   string    `yaml:"approval,omitempty" json:"approval,omitempty"`       // 批准文号
+	ValidUntil string    `yaml:"valid_until,omitempty" json:"valid_until,omitempty"` // 有效期至
+	Snapshot   string    `yaml:"snapshot,omitempty" json:"snapshot,omitempty"`       // 统计时点, e.g. 12月31日
+	Deadline   string    `yaml:"deadline,omitempty" json:"deadline,omitempty"`       // default 报送截止, e.g. 01-15 after the round's year
+	Percent    PctStyle  `yaml:"percent,omitempty" json:"percent,omitempty"`         // how typed percentages read
+	Notes      []string  `yaml:"notes,omitempty" json:"notes,omitempty"`             // general 填报说明 lines
+	Forms      []*Form   `yaml:"forms" json:"forms"`
+	Rules      []*Rule   `yaml:"rules" json:"rules"`
+	Screens    []*Screen `yaml:"screens,omitempty" json:"screens,omitempty"` // 数据核查: see Screen
 
 	file  string         // where the catalog was read from, for messages
 	src   []string       // the catalog's lines, for hints

@@ -93,6 +93,7 @@ func (c *Catalog) lint() Problems {
 		}
 		l.rule(p, r)
 	}
+	l.screens()
 	slices.SortStableFunc(l.ps, func(a, b Problem) int { return a.Line - b.Line })
 	return l.ps
 }

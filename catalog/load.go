@@ -214,6 +214,7 @@ func (c *Catalog) defaults() {
 			r.Scope = WithinForm
 		}
 	}
+	c.screenDefaults()
 }
 
 func defaultAggregate(t Type) Aggregate {
