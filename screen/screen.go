@@ -1,0 +1,352 @@
+// Package screen runs a round's 数据核查: every screen of the catalog
+// compares each unit's value (an indicator, or a ratio computed from its
+// parts) with its peers' by the modified z-score, with its own value in the
+// prior round, or with fixed bounds, and lists the suspects, most extreme
+// first, each to be explained. It works on plain values and knows nothing
+// of workbooks.
+//
+// Nothing is passed silently: a peer group too small to judge, and a unit
+// whose value cannot be computed (a part missing, a zero denominator, no
+// prior value), are listed as skipped with the reason.
+package screen
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+
+	"edustat/catalog"
+)
+
+// Unit is one unit's values as screening reads them.
+type Unit struct {
+	Code, Name         string
+	Level              catalog.Level
+	County, CountyName string             // a school's county; a county's own code and name
+	Values             map[string]float64 // filled numeric fixed-form indicators by code
+	Texts              map[string]string  // filled choice and text indicators, for type_by
+}
+
+// Prior holds the prior round's values: unit code → indicator code → value,
+// as validate.Prior has them.
+type Prior map[string]map[string]float64
+
+// Result is what screening a round found.
+type Result struct {
+	Suspects []Suspect `json:"suspects"` // most extreme first
+	Skipped  []Skip    `json:"skipped"`  // in screen order
+	Screens  int       `json:"screens"`  // screens run
+	Judged   int       `json:"judged"`   // unit × screen values judged
+}
+
+// Suspect is one unit whose value stands out on one screen.
+type Suspect struct {
+	Screen     string         `json:"screen"` // screen id
+	Name       string         `json:"name"`   // what was screened, e.g. 生师比
+	Unit       string         `json:"unit"`
+	UnitName   string         `json:"unit_name"`
+	County     string         `json:"county"`
+	CountyName string         `json:"county_name"`
+	Method     catalog.Method `json:"method"`
+	Value      float64        `json:"value"`
+	ValueUnit  string         `json:"value_unit,omitempty"` // e.g. 人/人
+	Num        *float64       `json:"numerator,omitempty"`  // a ratio's parts
+	Den        *float64       `json:"denominator,omitempty"`
+
+	Group   string  `json:"group"`    // the peer group, e.g. 全市同类（小学）
+	Peers   int     `json:"peers"`    // units in it with a value, this one included
+	Median  float64 `json:"median"`   // of the peer group
+	PeerMin float64 `json:"peer_min"` // the least and greatest value in the group
+	PeerMax float64 `json:"peer_max"`
+
+	Prior  *float64 `json:"prior,omitempty"`  // the unit's value in the prior round
+	Change *float64 `json:"change,omitempty"` // from the prior round, in percent
+
+	// Score is how far out the value is: the modified z-score, the change
+	// in percent, or the distance beyond the bound. Low and High are the
+	// band inside which it would not be a suspect.
+	Score     float64  `json:"score"`
+	Threshold float64  `json:"threshold,omitempty"`
+	Low       *float64 `json:"low,omitempty"`  // nil: no lower bound
+	High      *float64 `json:"high,omitempty"` // nil: no upper bound
+	// Severity puts every method on one scale: 1 is on the threshold, 2
+	// twice as far out. Suspects are listed by it, greatest first.
+	Severity float64 `json:"severity"`
+	MeanAD   bool    `json:"mean_ad,omitempty"` // the group's MAD was 0: scaled by the mean absolute deviation
+
+	Message string `json:"message"` // the screen's message, filled in
+	Why     string `json:"why"`     // what the screen protects
+}
+
+// Skip is a peer group too small to judge, or the units of a screen whose
+// value could not be judged, for one reason.
+type Skip struct {
+	Screen string   `json:"screen"`
+	Name   string   `json:"name"`
+	Group  string   `json:"group"`
+	Reason string   `json:"reason"` // Chinese
+	Units  []string `json:"units"`  // the units left unjudged, by code
+	Names  []string `json:"names"`  // and by name
+}
+
+// maxSeverity caps the severity of a fall to zero, whose ratio to the
+// prior value has no logarithm.
+const maxSeverity = 99
+
+// Run screens units by every screen of the catalog. prior may be nil.
+func Run(c *catalog.Catalog, units []*Unit, prior Prior) *Result {
+	res := &Result{Suspects: []Suspect{}, Skipped: []Skip{}}
+	for _, s := range c.Screens {
+		res.Screens++
+		run(res, s, units, prior)
+	}
+	slices.SortStableFunc(res.Suspects, func(a, b Suspect) int {
+		return cmp.Or(cmp.Compare(b.Severity, a.Severity), strings.Compare(a.Unit, b.Unit), strings.Compare(a.Screen, b.Screen))
+	})
+	return res
+}
+
+// judged is one unit's value on one screen.
+type judged struct {
+	u        *Unit
+	x        float64
+	num, den float64
+}
+
+// skips gathers a screen's unjudged units by reason, in order.
+type skips struct {
+	s     *catalog.Screen
+	res   *Result
+	index map[[2]string]int
+}
+
+func (k *skips) add(group, reason string, u *Unit) {
+	key := [2]string{group, reason}
+	i, ok := k.index[key]
+	if !ok {
+		i = len(k.res.Skipped)
+		k.index[key] = i
+		k.res.Skipped = append(k.res.Skipped, Skip{Screen: k.s.ID, Name: k.s.Name, Group: group, Reason: reason, Units: []string{}, Names: []string{}})
+	}
+	if u != nil {
+		k.res.Skipped[i].Units = append(k.res.Skipped[i].Units, u.Code)
+		k.res.Skipped[i].Names = append(k.res.Skipped[i].Names, u.Name)
+	}
+}
+
+func run(res *Result, s *catalog.Screen, units []*Unit, prior Prior) {
+	sk := &skips{s: s, res: res, index: map[[2]string]int{}}
+	groups := map[string][]judged{}
+	var order []string
+	for _, u := range units {
+		if u.Level != s.Level() {
+			continue
+		}
+		key, label := groupOf(s, u)
+		if key == "" {
+			sk.add(label, "未填"+typeName(s)+"，无法确定同类", u)
+			continue
+		}
+		x, num, den, why := value(s, u.Values)
+		if why != "" {
+			sk.add(label, why, u)
+			continue
+		}
+		if _, ok := groups[key]; !ok {
+			order = append(order, key)
+		}
+		groups[key] = append(groups[key], judged{u: u, x: x, num: num, den: den})
+	}
+	slices.Sort(order)
+	for _, key := range order {
+		g := groups[key]
+		_, label := groupOf(s, g[0].u)
+		judgeGroup(res, sk, s, label, g, prior)
+	}
+}
+
+// groupOf returns the key of u's peer group ("" when u cannot be placed)
+// and its label.
+func groupOf(s *catalog.Screen, u *Unit) (key, label string) {
+	typ := ""
+	if s.Peers == catalog.PeersType || s.Peers == catalog.PeersCountyType {
+		typ = strings.TrimSpace(u.Texts[s.TypeBy])
+		if typ == "" {
+			return "", s.Peers.Label()
+		}
+	}
+	switch s.Peers {
+	case catalog.PeersCounty:
+		return u.County, s.Peers.Label() + "（" + u.CountyName + "）"
+	case catalog.PeersType:
+		return typ, s.Peers.Label() + "（" + typ + "）"
+	case catalog.PeersCountyType:
+		return u.County + "\x00" + typ, s.Peers.Label() + "（" + u.CountyName + "，" + typ + "）"
+	}
+	return "city", s.Peers.Label()
+}
+
+func typeName(s *catalog.Screen) string {
+	if s.TypeBy != "" {
+		return s.TypeBy
+	}
+	return "类型"
+}
+
+// value returns the screened value from vals: the indicator, or scale ×
+// numerator ÷ denominator. why says, in Chinese, why there is none.
+func value(s *catalog.Screen, vals map[string]float64) (x, num, den float64, why string) {
+	parts := s.Parts()
+	if !s.IsRatio() {
+		v, ok := vals[parts[0]]
+		if !ok {
+			return 0, 0, 0, "未填"
+		}
+		return v, 0, 0, ""
+	}
+	num, okN := vals[parts[0]]
+	den, okD := vals[parts[1]]
+	switch {
+	case !okN || !okD:
+		return 0, 0, 0, "分子或分母未填"
+	case den == 0:
+		return 0, num, den, "分母为0，比值无法计算"
+	}
+	return s.RatioScale() * num / den, num, den, ""
+}
+
+// judgeGroup judges the units of one peer group.
+func judgeGroup(res *Result, sk *skips, s *catalog.Screen, label string, g []judged, prior Prior) {
+	xs := make([]float64, len(g))
+	for i, j := range g {
+		xs[i] = j.x
+	}
+	spread := SpreadOf(xs)
+	lo, hi := slices.Min(xs), slices.Max(xs)
+	if s.Method == catalog.ModifiedZ && len(g) < s.MinPeer {
+		for _, j := range g {
+			sk.add(label, "同类只有"+itoa(len(g))+"个单位，少于"+itoa(s.MinPeer)+"个，不作比较", j.u)
+		}
+		return
+	}
+	for _, j := range g {
+		sus := Suspect{
+			Screen: s.ID, Name: s.Name, Method: s.Method,
+			Unit: j.u.Code, UnitName: j.u.Name, County: j.u.County, CountyName: j.u.CountyName,
+			Value: j.x, ValueUnit: s.Unit,
+			Group: label, Peers: len(g), Median: spread.Median, PeerMin: lo, PeerMax: hi,
+			Why: s.Why,
+		}
+		if s.IsRatio() {
+			sus.Num, sus.Den = ptr(j.num), ptr(j.den)
+		}
+		p, pwhy := priorValue(s, prior, j.u.Code)
+		if pwhy == "" {
+			sus.Prior = ptr(p)
+			if p != 0 {
+				sus.Change = ptr((j.x - p) / math.Abs(p) * 100)
+			}
+		}
+		out := false
+		switch s.Method {
+		case catalog.ModifiedZ:
+			if spread.Scale == 0 { // every value the same: none stands out
+				res.Judged++
+				continue
+			}
+			sus.Score = spread.Z(j.x)
+			sus.Threshold = s.Threshold
+			sus.Low, sus.High = ptr(spread.Median-s.Threshold*spread.Scale), ptr(spread.Median+s.Threshold*spread.Scale)
+			sus.Severity = math.Abs(sus.Score) / s.Threshold
+			sus.MeanAD = spread.MeanAD
+			out = math.Abs(sus.Score) > s.Threshold
+		case catalog.YearOverYear:
+			switch {
+			case pwhy != "":
+				sk.add(label, pwhy, j.u)
+				continue
+			case p <= 0 || j.x < 0:
+				sk.add(label, "上年为0或负数，无法计算变化率", j.u)
+				continue
+			}
+			f := 1 + s.Threshold/100
+			sus.Score, sus.Threshold = *sus.Change, s.Threshold
+			sus.Low, sus.High = ptr(p/f), ptr(p*f)
+			sus.Severity = maxSeverity
+			if j.x > 0 {
+				sus.Severity = math.Min(math.Abs(math.Log(j.x/p))/math.Log(f), maxSeverity)
+			}
+			out = j.x > p*f || j.x < p/f
+		case catalog.Range:
+			lo, hi := math.Inf(-1), math.Inf(1)
+			if s.Min != nil {
+				lo, sus.Low = *s.Min, ptr(*s.Min)
+			}
+			if s.Max != nil {
+				hi, sus.High = *s.Max, ptr(*s.Max)
+			}
+			width := hi - lo
+			if math.IsInf(width, 0) {
+				width = math.Max(math.Abs(bound(lo, hi)), 1)
+			}
+			switch {
+			case j.x > hi:
+				sus.Score, out = j.x-hi, true
+			case j.x < lo:
+				sus.Score, out = j.x-lo, true
+			}
+			sus.Severity = 1 + math.Abs(sus.Score)/width
+		}
+		res.Judged++
+		if out {
+			sus.Message = s.Format(fields(&sus))
+			res.Suspects = append(res.Suspects, sus)
+		}
+	}
+}
+
+// bound returns the finite one of lo and hi.
+func bound(lo, hi float64) float64 {
+	if math.IsInf(lo, 0) {
+		return hi
+	}
+	return lo
+}
+
+// priorValue returns the unit's screened value in the prior round, computed
+// from the prior parts for a ratio. why says why there is none.
+func priorValue(s *catalog.Screen, prior Prior, unit string) (float64, string) {
+	vals := prior[unit]
+	if vals == nil {
+		return 0, "上年无该单位数据"
+	}
+	x, _, _, why := value(s, vals)
+	switch why {
+	case "":
+		return x, ""
+	case "分母为0，比值无法计算":
+		return 0, "上年分母为0"
+	}
+	return 0, "上年无此项数据"
+}
+
+// fields are the values a screen's message may name.
+func fields(s *Suspect) map[string]string {
+	f := map[string]string{"value": Num(s.Value), "median": Num(s.Median)}
+	if s.Low != nil {
+		f["low"] = Num(*s.Low)
+	}
+	if s.High != nil {
+		f["high"] = Num(*s.High)
+	}
+	if s.Prior != nil {
+		f["prior"] = Num(*s.Prior)
+	}
+	if s.Change != nil {
+		f["change"] = Percent(*s.Change)
+	}
+	return f
+}
+
+func ptr(x float64) *float64 { return &x }
