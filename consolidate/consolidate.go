@@ -16,6 +16,7 @@ import (
 
 	"edustat/catalog"
 	"edustat/roster"
+	"edustat/screen"
 	"edustat/validate"
 )
 
@@ -82,6 +83,8 @@ type Round struct {
 	lines  []*line          // rows of the summary
 	checks []*check         // county totals against their schools
 	counts Counts
+
+	screened *screen.Result // the 数据核查, computed on first use (screen.go)
 }
 
 // Build consolidates submissions already read and validated. Use it when

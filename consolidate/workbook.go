@@ -85,6 +85,7 @@ func (b *book) write() error {
 	}
 	add(true, StatusSheet, b.status)
 	add(true, FindingsSheet, b.findings)
+	add(len(r.cat.Screens) > 0, ScreenSheet, b.screen) // screen.go
 	add(true, validate.LongSheet, b.data)
 
 	// Make every sheet and set what reads the sheets back (the active
@@ -126,7 +127,7 @@ func (b *book) newSheet(name string, first bool) error {
 // taken by a sheet of the summary's own.
 func (b *book) listSheetName(form *catalog.Form) string {
 	switch form.Title {
-	case SummarySheet, ChartSheet, TargetsSheet, PriorSheet, ChecksSheet, StatusSheet, FindingsSheet, validate.LongSheet:
+	case SummarySheet, ChartSheet, TargetsSheet, PriorSheet, ChecksSheet, StatusSheet, FindingsSheet, ScreenSheet, validate.LongSheet:
 		return form.Code + "明细"
 	}
 	return form.Title

@@ -46,6 +46,7 @@ func init() {
 		sendCmd,
 		validateCmd,
 		consolidateCmd,
+		screenCmd,
 		statusCmd,
 		serveCmd,
 		usersCmd,

@@ -1,0 +1,134 @@
+package consolidate
+
+import (
+	"fmt"
+
+	"github.com/xuri/excelize/v2"
+
+	"edustat/catalog"
+	"edustat/roster"
+	"edustat/screen"
+)
+
+// ScreenSheet is the summary's 核查 sheet: the suspects of the catalog's
+// screens, one a row, with a 说明 column to fill.
+const ScreenSheet = "核查"
+
+// ScreenUnits returns the values screening reads: those of every
+// submission counted in the totals (the submission of record, without
+// unresolved errors), in roster order.
+func (r *Round) ScreenUnits() []*screen.Unit {
+	var us []*screen.Unit
+	for _, u := range r.ros.Units {
+		f := r.kept[u.Code]
+		if f == nil || !f.clean() {
+			continue
+		}
+		su := &screen.Unit{Code: u.Code, Name: u.Name, Level: f.level, County: u.Code, CountyName: u.Name,
+			Values: map[string]float64{}, Texts: map[string]string{}}
+		if u.Kind == roster.School {
+			su.County, su.CountyName = u.Parent, r.countyName(u)
+		}
+		for i, in := range r.fixed[f.level] {
+			c := f.values[i]
+			switch {
+			case !c.ok():
+			case in.Type.Numeric():
+				su.Values[in.Code] = c.num
+			case in.Type == catalog.Choice || in.Type == catalog.Text:
+				su.Texts[in.Code] = c.text
+			}
+		}
+		us = append(us, su)
+	}
+	return us
+}
+
+// Screen returns the round's 数据核查: every screen of the catalog over
+// ScreenUnits, against the prior round when there is one. It is computed
+// once.
+func (r *Round) Screen() *screen.Result {
+	if r.screened == nil {
+		var prior screen.Prior
+		if r.opts.Prior != nil {
+			prior = r.opts.Prior.Values
+		}
+		r.screened = screen.Run(r.cat, r.ScreenUnits(), prior)
+	}
+	return r.screened
+}
+
+// ScreenHead is the header of the 核查 sheet and of each county's 核查清单.
+var ScreenHead = []string{"序号", "核查编号", "单位代码", "单位名称", "所属县区", "核查项目", "方法", "本期值", "同类", "同类中位数", "同类最小至最大", "不作提示的范围", "上期值", "变化", "偏离程度", "为什么要核查", "说明"}
+
+var screenWidths = []float64{6, 20, 13, 24, 12, 18, 14, 12, 18, 11, 18, 18, 12, 9, 9, 50, 40}
+
+// screenRow returns the cells of a suspect's row after its number; the
+// 说明 cell is left to the caller.
+func screenRow(s screen.Suspect) []any {
+	prior, change := "—", "—"
+	if s.Prior != nil {
+		prior = screen.Num(*s.Prior)
+	}
+	if s.Change != nil {
+		change = screen.Percent(*s.Change)
+	}
+	return []any{screen.ID(s), s.Unit, s.UnitName, s.CountyName, s.Name, s.Method.Label(),
+		screen.Num(s.Value) + s.ValueUnit, fmt.Sprintf("%s（%d个）", s.Group, s.Peers), screen.Num(s.Median),
+		screen.Num(s.PeerMin) + "至" + screen.Num(s.PeerMax), screen.Band(s), prior, change, screen.HowFar(s),
+		s.Message + "。" + s.Why}
+}
+
+// screen writes the 核查 sheet: one row per suspect, most extreme first,
+// with an empty 说明 column, and under it what was not judged.
+func (b *book) screen(sheet string) error {
+	r := b.r
+	res := r.Screen()
+	const top = 2
+	s, err := b.newStream(sheet, screenWidths)
+	if err != nil {
+		return err
+	}
+	if err := s.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: top, TopLeftCell: cellName(1, top+1), ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	if err := s.title(r.title()+"：数据核查", len(ScreenHead)); err != nil {
+		return err
+	}
+	if err := s.header(sheet, ScreenHead); err != nil {
+		return err
+	}
+	for i, sus := range res.Suspects {
+		cells := []styled{number(i+1, "0")}
+		for j, v := range screenRow(sus) {
+			c := text(v.(string))
+			if j == len(ScreenHead)-3 { // 为什么要核查
+				c = wrap(v.(string))
+			}
+			cells = append(cells, c)
+		}
+		cells = append(cells, wrap("").marked(warn))
+		if err := s.add(cells...); err != nil {
+			return err
+		}
+	}
+	last := s.row
+	if last > top {
+		off := false
+		if err := s.sw.AddTable(&excelize.Table{Range: cellName(1, top) + ":" + cellName(len(ScreenHead), last), Name: "Screens", StyleName: "TableStyleLight1", ShowRowStripes: &off}); err != nil {
+			return err
+		}
+	}
+	notes := []string{fmt.Sprintf("共核查 %d 项，判断 %d 个单位值，可疑 %d 条。偏离程度：同类比较为修正Z分数（|Z|超过阈值即提示），与上年比较为变化率，合理范围为超出的数值。", res.Screens, res.Judged, len(res.Suspects))}
+	for _, k := range res.Skipped {
+		notes = append(notes, "未判断："+screen.SkipText(k))
+	}
+	s.row++
+	for _, n := range notes {
+		s.row++
+		if err := s.sw.SetRow(cellName(1, s.row), []any{excelize.Cell{StyleID: b.style(sSub, "", plain), Value: n}}); err != nil {
+			return err
+		}
+	}
+	return s.sw.Flush()
+}
