@@ -1,8 +1,10 @@
 package consolidate
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"edustat/internal/xlsx"
@@ -12,6 +14,10 @@ import (
 // ErrNotChecklist is wrapped by the error ReadAnswers returns for a
 // workbook that is not a 核查清单.
 var ErrNotChecklist = errors.New("not a 核查清单")
+
+// checklistTitleRE matches the title of a 核查清单: its round, county name
+// and code.
+var checklistTitleRE = regexp.MustCompile(`(\d{4}\S*?)年度数据核查清单：(.+)（(\w+)）\s*$`)
 
 // Answers is what a county wrote in its 核查清单.
 type Answers struct {
@@ -116,8 +122,12 @@ func readAnswers(a *Answers, sh *xlsx.Sheet) bool {
 				Name: val(row, what), Explanation: val(row, note), Row: r + 1})
 		}
 		if len(sh.Rows) > 0 && len(sh.Rows[0]) > 0 {
-			if _, after, ok := strings.Cut(sh.Rows[0][0].Value, "："); ok {
-				a.CountyName = after
+			// The title says it too, for writers that drop custom
+			// properties: 济宁市2020年度数据核查清单：梁山县（370832）.
+			if m := checklistTitleRE.FindStringSubmatch(sh.Rows[0][0].Value); m != nil {
+				a.Round = cmp.Or(a.Round, m[1])
+				a.CountyName = m[2]
+				a.County = cmp.Or(a.County, m[3])
 			}
 		}
 		return true

@@ -80,7 +80,7 @@ func (b *book) checklist(u *roster.Unit) error {
 	b.do(f.SetSheetName("Sheet1", sheet))
 	width := len(ScreenHead)
 	last := cellName(width, 1)
-	title := fmt.Sprintf("%s%s年度数据核查清单：%s", r.cityName, r.opts.Round, u.Name)
+	title := fmt.Sprintf("%s%s年度数据核查清单：%s（%s）", r.cityName, r.opts.Round, u.Name, u.Code)
 	b.do(f.SetCellValue(sheet, "A1", title))
 	b.do(f.MergeCell(sheet, "A1", last))
 	b.do(f.SetCellStyle(sheet, "A1", "A1", b.style(sTitle, "", plain)))

@@ -74,7 +74,7 @@ func screenRow(s screen.Suspect) []any {
 		change = screen.Percent(*s.Change)
 	}
 	return []any{screen.ID(s), s.Unit, s.UnitName, s.CountyName, s.Name, s.Method.Label(),
-		screen.Num(s.Value) + s.ValueUnit, fmt.Sprintf("%s（%d个）", s.Group, s.Peers), screen.Num(s.Median),
+		screen.Num(s.Value) + s.ValueUnit, fmt.Sprintf("%s，%d个", s.Group, s.Peers), screen.Num(s.Median),
 		screen.Num(s.PeerMin) + "至" + screen.Num(s.PeerMax), screen.Band(s), prior, change, screen.HowFar(s),
 		s.Message + "。" + s.Why}
 }

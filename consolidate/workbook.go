@@ -26,7 +26,8 @@ const (
 
 // WriteWorkbook writes the summary workbook: 汇总 (indicators by county and
 // zone with the city total), 图表, 目标对照, 同比 (with a prior round),
-// 表间核对, a detail sheet per list form, 报送情况, 审核问题, and the hidden
+// 表间核对, a detail sheet per list form, 报送情况, 审核问题, 核查 (the
+// suspects of the catalog's screens, when it has any), and the hidden
 // sheet validate.LongSheet with the values in the long format, from which
 // validate.LoadPrior reads this round as the next one's prior.
 //

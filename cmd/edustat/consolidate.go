@@ -42,7 +42,9 @@ The summary workbook, in Chinese and ready to print on A4, has the sheets
 表间核对 (county totals against their schools), a detail sheet per list
 form, 报送情况 (every expected unit: submitted, late, missing, duplicate or
 unreadable, with its file's time and sha256), 审核问题 (every finding of
-every file) and a hidden _data sheet with the values in the long format,
+every file), 核查 (数据核查: the values that stand out among their peers or
+against the prior round, when the catalog has screens; see 'edustat help
+screen') and a hidden _data sheet with the values in the long format,
 from which the next round reads this one with --prior.
 
 With --csv it also writes the values in the long format (round, unit_code,

@@ -177,8 +177,15 @@ func screenAnswers(e *env, files []string, format, password string) error {
 
 func printAnswers(w io.Writer, a *consolidate.Answers) {
 	open := a.Open()
-	fmt.Fprintf(w, "%s：%s %s 核查清单（%s年度），共 %d 条，已说明 %d 条，未说明 %d 条\n",
-		a.File, a.County, a.CountyName, a.Round, len(a.Items), len(a.Items)-len(open), len(open))
+	who := ""
+	if a.County != "" {
+		who = a.County + " " + a.CountyName + " "
+	}
+	if a.Round != "" {
+		who += a.Round + "年度"
+	}
+	fmt.Fprintf(w, "%s：%s核查清单，共 %d 条，已说明 %d 条，未说明 %d 条\n",
+		a.File, who, len(a.Items), len(a.Items)-len(open), len(open))
 	for _, it := range open {
 		fmt.Fprintf(w, "  未说明  %s  %s %s：%s（第 %d 行）\n", it.ID, it.Unit, it.UnitName, it.Name, it.Row)
 	}
