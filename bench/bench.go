@@ -71,9 +71,16 @@ func (b *bench) steps() []step {
 	return []step{
 		{name: "生成模板 (generate)", run: b.generate, target: true},
 		{name: "填报 (fill)", run: b.fill},
-		{name: "审核汇总 (consolidate)", run: b.consolidate, target: true},
+		{name: stepConsolidate, run: b.consolidate, target: true},
+		{name: stepScreen, run: b.screen},
 	}
 }
+
+// Names of the steps others are compared with.
+const (
+	stepConsolidate = "审核汇总 (consolidate)"
+	stepScreen      = "数据核查 (screen)"
+)
 
 // Run builds the round, runs its steps and prints the table. It returns
 // ErrMissed when a step missed its target.
@@ -154,6 +161,19 @@ func Run(ctx context.Context, opts Options) error {
 		cn := b.sum.Counts()
 		fmt.Fprintf(w, "\n汇总：%d 个文件，%d 份报送，%d 份有逻辑错误，%d 个县区合计与学校不符 (files, submitted, with errors, county totals off)\n",
 			cn.Files, cn.Submitted, cn.WithErrors, cn.Mismatches)
+	}
+	if b.screened != nil {
+		var cons, scr time.Duration
+		for _, s := range steps {
+			switch s.name {
+			case stepConsolidate:
+				cons = s.took
+			case stepScreen:
+				scr = s.took
+			}
+		}
+		fmt.Fprintf(w, "数据核查：%d 项，判断 %d 个单位值，可疑 %d 条，未判断 %d 组；用时为审核汇总的 %.1f%% (screening time as a share of consolidation)\n",
+			b.screened.Screens, b.screened.Judged, len(b.screened.Suspects), len(b.screened.Skipped), 100*scr.Seconds()/cons.Seconds())
 	}
 	if opts.Keep && opts.Out == "" {
 		fmt.Fprintf(w, "工作簿保存在 %s (kept)\n", dir)

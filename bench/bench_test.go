@@ -37,6 +37,7 @@ func TestBench(t *testing.T) {
 		"3 个县市区，40 所学校，共 43 个工作簿",
 		"生成模板 (generate)", "填报 (fill)", "审核汇总 (consolidate)", "达标 (met)",
 		"汇总：43 个文件，43 份报送，0 份有逻辑错误，0 个县区合计与学校不符",
+		"数据核查 (screen)", "数据核查：9 项，判断 ",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("bench output lacks %q:\n%s", want, out)

@@ -13,6 +13,7 @@ import (
 	"edustat/consolidate"
 	"edustat/internal/fill"
 	"edustat/roster"
+	"edustat/screen"
 )
 
 // bench is a synthetic round.
@@ -27,6 +28,8 @@ type bench struct {
 	stderr io.Writer // progress bars
 	sum    *consolidate.Round
 	rules  map[catalog.Level][]rule // see rulesFor
+	// screened is the 数据核查 the screen step ran.
+	screened *screen.Result
 }
 
 // kinds are the kinds of school of a synthetic round, with their share of

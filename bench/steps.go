@@ -14,6 +14,7 @@ import (
 	"edustat/internal/fill"
 	"edustat/internal/parallel"
 	"edustat/internal/progress"
+	"edustat/screen"
 	"edustat/templates"
 )
 
@@ -70,4 +71,16 @@ func (b *bench) consolidate(ctx context.Context) error {
 		return err
 	}
 	return atomicfile.Write(filepath.Join(b.dir, "汇总"+b.round+".csv"), 0o644, sum.WriteCSV)
+}
+
+// screen runs the 数据核查 of the consolidated round on its own, as
+// 'edustat screen' does after reading the files, so that its cost shows
+// apart from consolidation's. (The consolidate step includes one run
+// already, for the summary's 核查 sheet.)
+func (b *bench) screen(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b.screened = screen.Run(b.c, b.sum.ScreenUnits(), nil)
+	return nil
 }

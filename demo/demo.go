@@ -22,6 +22,7 @@ import (
 	"edustat/internal/fill"
 	"edustat/internal/hint"
 	"edustat/roster"
+	"edustat/screen"
 	"edustat/templates"
 	"edustat/validate"
 )
@@ -88,6 +89,7 @@ func (d *demo) steps() []step {
 		{"fill", d.fill},
 		{"validate", d.validate},
 		{"consolidate", d.consolidate},
+		{"screen", d.screen},
 	}
 }
 
@@ -105,6 +107,7 @@ type demo struct {
 	prior     *validate.Prior // the prior round, nil for none
 	priorFile string          // where it is, relative to out
 	sum       *consolidate.Round
+	screened  *screen.Result // the 数据核查 of the summary
 }
 
 // Where the demo writes, under its output directory.
@@ -117,16 +120,17 @@ const (
 	dirPrior       = "prior"
 	textReport     = "reports/审核报告.txt"
 	jsonReport     = "reports/审核报告.json"
+	dirChecklists  = "核查清单"
 )
 
 // outputs are what the demo writes directly under its output directory:
 // a rerun removes them first.
 func (d *demo) outputs() []string {
-	return []string{dirTemplates, dirSubmissions, dirReports, dirPrior, d.summaryName(".xlsx"), d.summaryName(".csv")}
+	return []string{dirTemplates, dirSubmissions, dirReports, dirPrior, dirChecklists, d.summaryName(".xlsx"), d.summaryName(".csv")}
 }
 
 // dirs are the directories the steps write into, made before they run.
-var dirs = []string{dirTemplates, dirSubmissions, dirAnnotated, dirPrior}
+var dirs = []string{dirTemplates, dirSubmissions, dirAnnotated, dirPrior, dirChecklists}
 
 func (d *demo) summaryName(ext string) string { return "汇总" + d.round.Name + ext }
 

@@ -10,6 +10,7 @@ import (
 
 	"edustat/catalog"
 	"edustat/consolidate"
+	"edustat/screen"
 	"edustat/validate"
 )
 
@@ -82,6 +83,7 @@ func (d *demo) report(w io.Writer) error {
 		fmt.Fprintf(w, "  表间核对：%d 项县区合计与所属学校之和不一致，见汇总的“%s”表\n",
 			cn.Mismatches, consolidate.ChecksSheet)
 	}
+	d.reportScreen(w)
 	fmt.Fprintf(w, "\n下一步：打开 %s；或运行 edustat status %s --round %s --deadline %s\n",
 		d.path(d.summaryName(".xlsx")), d.path(dirSubmissions), r.Name, r.Deadline.Format(time.DateOnly))
 	return nil
@@ -120,4 +122,26 @@ func (d *demo) priorFigure(code string) string {
 		return "—"
 	}
 	return consolidate.Total{Num: x, Numeric: true}.String()
+}
+
+// reportScreen prints the 数据核查: the suspects, most extreme first, one
+// line each, and how many groups could not be judged.
+func (d *demo) reportScreen(w io.Writer) {
+	res := d.screened
+	if res == nil || res.Screens == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n数据核查：核查 %d 项，可疑 %d 条，须由县市区逐条说明（见汇总的“%s”表，核查清单在 %s）\n",
+		res.Screens, len(res.Suspects), consolidate.ScreenSheet, d.path(dirChecklists))
+	for i, s := range res.Suspects {
+		fmt.Fprintf(w, "  %d. %s %s：%s %s%s，", i+1, s.Unit, s.UnitName, s.Name, screen.Num(s.Value), s.ValueUnit)
+		if s.Method == catalog.YearOverYear && s.Prior != nil {
+			fmt.Fprintf(w, "上年 %s（%s）\n", screen.Num(*s.Prior), screen.HowFar(s))
+			continue
+		}
+		fmt.Fprintf(w, "%s中位数 %s（%s）\n", s.Group, screen.Num(s.Median), screen.HowFar(s))
+	}
+	if n := len(res.Skipped); n > 0 {
+		fmt.Fprintf(w, "  未判断 %d 组（同类不足规定个数或分母为0等），不是通过，见“%s”表\n", n, consolidate.ScreenSheet)
+	}
 }

@@ -154,3 +154,19 @@ func (d *demo) consolidate(ctx context.Context) error {
 	}
 	return atomicfile.Write(d.path(d.summaryName(".csv")), 0o644, sum.WriteCSV)
 }
+
+// screen runs the 数据核查 of the summary and writes the 核查清单 of each
+// county with suspects.
+func (d *demo) screen(ctx context.Context) error {
+	d.screened = d.sum.Screen()
+	for _, c := range d.sum.ChecklistCounties() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		name := path.Join(dirChecklists, consolidate.ChecklistName(d.round.Name, c))
+		if err := atomicfile.Write(d.path(name), 0o644, func(w io.Writer) error { return d.sum.WriteChecklist(w, c.Code) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
