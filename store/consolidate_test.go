@@ -1,0 +1,129 @@
+package store_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"edustat/consolidate"
+	"edustat/store"
+	"edustat/validate"
+)
+
+// TestConsolidateSameAsFolder is the must-show: the demo's files
+// taken in by the store, approved and consolidated from the database give
+// exactly the figures (全市合计 and every other line) the folder gives.
+func TestConsolidateSameAsFolder(t *testing.T) {
+	spec, files := demoRound(t)
+	dir := t.TempDir()
+	var paths []string
+	for _, f := range files {
+		p := filepath.Join(dir, f.name)
+		if err := os.WriteFile(p, f.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, f.at, f.at); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	priorPath := filepath.Join(t.TempDir(), spec.PriorName)
+	os.WriteFile(priorPath, spec.Prior, 0o644)
+	prior, err := validate.LoadPrior(priorPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline, _ := time.Parse(time.DateOnly, spec.Deadline)
+	opts := consolidate.Options{Catalog: demo.cat, Roster: demo.ros, Round: spec.Code, Prior: prior, Deadline: deadline}
+	folder, err := consolidate.Collect(ctx, paths, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := csvOf(t, folder)
+
+	eachBackend(t, func(t *testing.T, dsn string) {
+		db := open(t, dsn)
+		initDemo(t, db)
+		// Files arrive in another order than their 报出日期: the store
+		// still keeps the latest as the submission of record.
+		for _, f := range slices.Backward(files) {
+			submit(t, db, f)
+		}
+		approveAll(t, db)
+		for _, use := range []store.Use{store.UseLatest, store.UseApproved} {
+			subs, err := db.Submissions(ctx, spec.Code, use)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum, err := consolidate.Build(subs, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := csvOf(t, sum)
+			if diff := cmp.Diff(cityRows(t, want), cityRows(t, got)); diff != "" {
+				t.Errorf("use %d: 全市合计 (-folder +db):\n%s", use, diff)
+			}
+			if use == store.UseLatest && !bytes.Equal(want, got) {
+				t.Errorf("use latest: the long CSV differs from the folder's")
+			}
+		}
+	})
+}
+
+func csvOf(t *testing.T, r *consolidate.Round) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := r.WriteCSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// cityRows returns the city total's rows of a long CSV.
+func cityRows(t *testing.T, data []byte) [][]string {
+	t.Helper()
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]string
+	for _, r := range rows {
+		if len(r) > 1 && r[1] == "370800" {
+			out = append(out, r)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("no rows of the city total (370800) in the long CSV")
+	}
+	return out
+}
+
+// approveAll approves every submitted unit as its reviewer would: schools
+// by their county, then counties and zones by the bureau.
+func approveAll(t *testing.T, db *store.DB) {
+	t.Helper()
+	units, err := db.Units(ctx, "2020")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pass := range []bool{true, false} {
+		for _, u := range units {
+			if (u.Kind == "school") != pass || u.State != store.Submitted || u.Errors > 0 {
+				continue
+			}
+			by := bureau
+			if u.Kind == "school" && u.Parent != "" {
+				by = store.Actor{Role: store.RoleCounty, Unit: u.Parent, Name: "县", From: "test"}
+			}
+			if err := db.Approve(ctx, "2020", u.Unit, "部分学校未报送或有错误", by); err != nil {
+				t.Fatalf("approve %s: %v", u.Unit, err)
+			}
+		}
+	}
+}
