@@ -45,6 +45,11 @@ type Options struct {
 	Workers  int             // files validated at once; 0 means GOMAXPROCS
 	Progress io.Writer       // where a progress bar is drawn when it is a terminal
 	Exclude  []string        // paths never to read, such as the output file
+
+	// Review is each unit's review state (已审核通过, 已退回, …) when the
+	// round comes from the round store; the 报送情况 sheet shows it in a
+	// column of its own. Nil for a round read from files.
+	Review map[string]string
 }
 
 // ErrOptions is wrapped by errors about incomplete options.

@@ -2,6 +2,7 @@ package consolidate
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -182,7 +183,12 @@ func (b *book) status(sheet string) error {
 	r := b.r
 	head := []string{"序号", "单位代码", "单位名称", "类型", "所属县区", "状态", "审核结果", "文件", "报出日期", "接收时间", "逻辑错误", "经验警告", "已说明", "问题", "SHA-256"}
 	const top = 3
-	s, err := b.newStream(sheet, []float64{6, 13, 28, 12, 10, 13, 13, 36, 11, 18, 8, 8, 8, 30, 20})
+	widths := []float64{6, 13, 28, 12, 10, 13, 13, 36, 11, 18, 8, 8, 8, 30, 20}
+	if r.opts.Review != nil { // from the round store: the review state after the audit result
+		head = slices.Insert(head, 7, "审核状态")
+		widths = slices.Insert(widths, 7, 16)
+	}
+	s, err := b.newStream(sheet, widths)
 	if err != nil {
 		return err
 	}
@@ -226,11 +232,15 @@ func (b *book) status(sheet string) error {
 		if u.File != "" && u.Status != Unreadable {
 			counts = []styled{number(u.Errors, "0"), number(u.Warnings, "0"), number(u.Explained, "0")}
 		}
-		err := s.add(append([]styled{
+		row := []styled{
 			number(i+1, "0"), text(u.Code), text(u.Name), center(kindLabel(u)), text(u.County),
 			center(u.Status.String()).marked(mark), verdict, wrap(u.File),
 			center(dateText(u.Reported)), center(timeText(u.Received)),
-		}, append(counts, wrap(u.Problem), styled{v: u.SHA256, kind: sHash})...)...)
+		}
+		if r.opts.Review != nil {
+			row = slices.Insert(row, 7, center(r.opts.Review[u.Code]))
+		}
+		err := s.add(append(row, append(counts, wrap(u.Problem), styled{v: u.SHA256, kind: sHash})...)...)
 		if err != nil {
 			return err
 		}

@@ -181,3 +181,27 @@ func (db *DB) Submissions(ctx context.Context, round string, use Use) ([]*valida
 	}
 	return out, nil
 }
+
+// Recheck validates the stored bytes of version id again, against the
+// round's catalog, roster and prior round as stored: what the file gives
+// today, named as it was sent.
+func (db *DB) Recheck(ctx context.Context, id int64) (*validate.Submission, error) {
+	v, err := db.Version(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	data, err := db.File(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	r, err := db.Round(ctx, v.Round)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := db.readBytes(v.Name, data, validate.Options{Catalog: r.Catalog, Roster: r.Units, Round: r.Code, Prior: r.Prior})
+	if err != nil {
+		return nil, fmt.Errorf("version %d (%s): %w", id, v.Name, err)
+	}
+	sub.ModTime = v.Source.At
+	return sub, nil
+}

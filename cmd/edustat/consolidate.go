@@ -75,6 +75,12 @@ Flags:
   -c, --catalog FILE    the indicator catalog (default: the embedded one)
       --password PW     the password of encrypted workbooks
   -j, --jobs N          files to validate at once (default: one a processor)
+      --db DB           read the round from the round database (see 'edustat
+                        intake') instead of files: its catalog, roster, prior
+                        round and deadline; 报送情况 gains the review state
+      --use WHICH       with --db: latest (each unit's submission of record;
+                        the default while the round is open) or approved
+                        (only approved units; the default once it is closed)
 `,
 }
 
@@ -138,8 +144,12 @@ func runConsolidate(ctx context.Context, e *env, args []string) error {
 	out := fs.StringP("out", "o", "", "summary workbook")
 	csvFile := fs.String("csv", "", "long-format CSV")
 	priorFile := fs.StringP("prior", "p", "", "the prior round")
+	dbf := registerDB(fs, true) // store: --db, --use (dbsource.go)
 	if err := parse(consolidateCmd, e, fs, args); err != nil {
 		return err
+	}
+	if dbf.db != "" {
+		return consolidateDB(ctx, e, fs, dbf, &rf, *out, *csvFile, *priorFile)
 	}
 	if err := rf.check("consolidate", fs); err != nil {
 		return err

@@ -37,6 +37,8 @@ Flags:
   -c, --catalog FILE    the indicator catalog (default: the embedded one)
       --password PW     the password of encrypted workbooks
   -j, --jobs N          files to read at once (default: one a processor)
+      --db DB           read the round from the round database instead of
+                        files, and show each unit's review state
 `,
 }
 
@@ -47,8 +49,12 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	var rf roundFlags
 	rf.register(fs)
 	todo := fs.Bool("todo", false, "only what needs action")
+	dbf := registerDB(fs, false) // store: --db (dbsource.go)
 	if err := parse(statusCmd, e, fs, args); err != nil {
 		return err
+	}
+	if dbf.db != "" {
+		return statusDB(ctx, e, fs, dbf, &rf, *todo)
 	}
 	if err := rf.check("status", fs); err != nil {
 		return err

@@ -58,6 +58,9 @@ Flags:
                         (default: the embedded Jining roster)
       --password PW     the password of encrypted workbooks
   -j, --jobs N          files to check at once (default: one a processor)
+      --db DB           check again, from their stored bytes, the submissions
+                        of record of a round in the round database, against
+                        the catalog, roster and prior round it was opened with
 `,
 }
 
@@ -73,8 +76,12 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	unitsFile := fs.String("units", "", "roster file")
 	password := fs.String("password", "", "workbook password")
 	jobs := fs.IntP("jobs", "j", runtime.GOMAXPROCS(0), "files at once")
+	dbf := registerDB(fs, false) // store: --db (dbsource.go)
 	if err := parse(validateCmd, e, fs, args); err != nil {
 		return err
+	}
+	if dbf.db != "" {
+		return validateDB(ctx, e, fs, dbf, *round, *format)
 	}
 	switch {
 	case fs.NArg() == 0:

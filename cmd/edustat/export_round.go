@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"edustat/internal/atomicfile"
+	"edustat/store"
+)
+
+// exportRound writes everything the database holds for the round into dir.
+func exportRound(ctx context.Context, e *env, db *store.DB, round, dir string) error {
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return withHint(fmt.Errorf("round export: %s exists and is not empty", dir), "give a new or empty directory with --out")
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	subDir := filepath.Join(dir, "submissions")
+	if err := os.MkdirAll(subDir, 0o755); err != nil {
+		return err
+	}
+	units, err := db.Units(ctx, round)
+	if err != nil {
+		return err
+	}
+	used := map[string]bool{}
+	files := 0
+	for _, u := range units {
+		if u.Record == 0 {
+			continue
+		}
+		v, err := db.Version(ctx, u.Record)
+		if err != nil {
+			return err
+		}
+		data, err := db.File(ctx, u.Record)
+		if err != nil {
+			return err
+		}
+		name := exportName(v.Name)
+		if used[name] {
+			name = u.Unit + "_" + name
+		}
+		used[name] = true
+		t := v.Source.At
+		if err := atomicfile.Write(filepath.Join(subDir, name), 0o644, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+			return err
+		}
+		if !t.IsZero() {
+			os.Chtimes(filepath.Join(subDir, name), t, t)
+		}
+		files++
+	}
+
+	versions, err := db.Versions(ctx, round, "")
+	if err != nil {
+		return err
+	}
+	err = writeCSV(filepath.Join(dir, "versions.csv"), []string{"id", "unit", "unit_name", "file", "sha256", "size", "source", "sender", "message_id", "received", "reported", "by", "accepted", "reason", "errors", "warnings", "explained"},
+		func(add func(...string)) error {
+			for _, v := range versions {
+				add(itoa64(v.ID), v.Unit, v.UnitName, v.Name, v.SHA256, itoa64(v.Size), v.Source.Kind, v.Source.Sender, v.Source.MessageID,
+					timeText(v.Source.At), dayText(v.Reported), v.By.String(), yesNo(v.Accepted), v.Reason, strconv.Itoa(v.Errors), strconv.Itoa(v.Warnings), strconv.Itoa(v.Explained))
+			}
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	err = writeCSV(filepath.Join(dir, "states.csv"), []string{"unit", "unit_name", "kind", "parent", "state", "record_version", "errors", "warnings", "reason", "updated", "updated_by"},
+		func(add func(...string)) error {
+			for _, u := range units {
+				add(u.Unit, u.Name, u.Kind, u.Parent, u.Label(), itoa64(u.Record), strconv.Itoa(u.Errors), strconv.Itoa(u.Warnings), u.Reason, timeText(u.Updated), u.UpdatedBy)
+			}
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	trs, err := db.Transitions(ctx, round, "")
+	if err != nil {
+		return err
+	}
+	err = writeCSV(filepath.Join(dir, "transitions.csv"), []string{"id", "unit", "action", "from", "to", "version", "reason", "at", "by"},
+		func(add func(...string)) error {
+			for _, t := range trs {
+				add(itoa64(t.ID), t.Unit, t.Action, string(t.From), string(t.To), itoa64(t.Version), t.Reason, timeText(t.At), t.By.String())
+			}
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	// The export is recorded before the audit log is written, so that the
+	// log it writes holds it too.
+	by := cliActor()
+	if err := db.LogAudit(ctx, by, "round.export", round, "", fmt.Sprintf("to %s: %d files", dir, files)); err != nil {
+		return err
+	}
+	log, err := db.Audit(ctx, store.AuditFilter{Round: round})
+	if err != nil {
+		return err
+	}
+	err = writeCSV(filepath.Join(dir, "audit.csv"), []string{"id", "at", "role", "unit", "name", "from", "action", "round", "unit_concerned", "detail"},
+		func(add func(...string)) error {
+			for _, a := range log {
+				add(itoa64(a.ID), timeText(a.At), string(a.By.Role), a.By.Unit, a.By.Name, a.By.From, a.Action, a.Round, a.Unit, a.Detail)
+			}
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	values := 0
+	err = writeCSV(filepath.Join(dir, "values.csv"), []string{"round", "unit", "form", "indicator", "row", "value"},
+		func(add func(...string)) error {
+			return db.Values(ctx, round, func(v store.LongValue) error {
+				add(v.Round, v.Unit, v.Form, v.Indicator, strconv.Itoa(v.Row), v.Value)
+				values++
+				return nil
+			})
+		})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "已导出%s轮次到 %s：报表 %d 份（submissions/），收到的文件 %d 个（versions.csv），审核状态（states.csv）、审核记录 %d 条（transitions.csv）、操作日志 %d 条（audit.csv）、数据 %d 项（values.csv）\n",
+		round, dir, files, len(versions), len(trs), len(log), values)
+	return nil
+}
+
+// exportName is a sent file's name made safe to write: its last element,
+// without control characters or characters file systems refuse.
+func exportName(name string) string {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || strings.ContainsRune(`<>:"|?*`, r) {
+			return '_'
+		}
+		return r
+	}, name)
+	name = strings.TrimLeft(name, ". ")
+	if name == "" {
+		name = "file.xlsx"
+	}
+	return name
+}
+
+// writeCSV writes a UTF-8 CSV with a BOM (so Excel reads the Chinese),
+// guarding text a spreadsheet could take for a formula.
+func writeCSV(path string, head []string, rows func(add func(...string)) error) error {
+	return atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		if _, err := io.WriteString(w, "\ufeff"); err != nil {
+			return err
+		}
+		cw := csv.NewWriter(w)
+		cw.Write(head)
+		var err error
+		add := func(rec ...string) {
+			for i, s := range rec {
+				rec[i] = defuseCSV(s)
+			}
+			if err == nil {
+				err = cw.Write(rec)
+			}
+		}
+		if e := rows(add); e != nil {
+			return e
+		}
+		if err != nil {
+			return err
+		}
+		cw.Flush()
+		return cw.Error()
+	})
+}
+
+func defuseCSV(s string) string {
+	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return s
+	}
+	if _, err := strconv.ParseFloat(s, 64); err == nil {
+		return s
+	}
+	return "'" + s
+}
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+func yesNo(b bool) string {
+	if b {
+		return "是"
+	}
+	return "否"
+}
+
+func timeText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Local().Format("2006-01-02 15:04:05")
+}
+
+func dayText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Local().Format(time.DateOnly)
+}
