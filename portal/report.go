@@ -6,9 +6,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
+	"edustat/catalog"
 	"edustat/store"
 	"edustat/validate"
 )
@@ -65,6 +68,9 @@ func (s *Server) report(r *http.Request, rd *store.Round, v *store.Version) (*re
 		if f.Cell != "" {
 			where += "!" + f.Cell
 		}
+		if f.Type == validate.TypeRule {
+			f.Expected = readable(rd.Catalog, f.Expected)
+		}
 		byForm[form] = append(byForm[form], findingRow{Finding: f, Where: where, Label: label, Class: class})
 		switch class {
 		case "err":
@@ -82,6 +88,23 @@ func (s *Server) report(r *http.Request, rd *store.Round, v *store.Version) (*re
 		rep.Groups = append(rep.Groups, findingGroup{Form: form, Findings: rows})
 	}
 	return rep, nil
+}
+
+var (
+	codeRE    = regexp.MustCompile(`\b[A-Z][A-Z0-9_]*[A-Z0-9]\b`)
+	operators = strings.NewReplacer("<=", " ≤ ", ">=", " ≥ ", "==", " = ", "!=", " ≠ ", "&&", " 并且 ", "||", " 或者 ")
+)
+
+// readable turns a rule's expression into what a clerk reads: indicator
+// names for codes, ≤ for <=.
+func readable(c *catalog.Catalog, expr string) string {
+	expr = codeRE.ReplaceAllStringFunc(expr, func(code string) string {
+		if in := c.Indicator(code); in != nil {
+			return in.Name
+		}
+		return code
+	})
+	return strings.Join(strings.Fields(operators.Replace(expr)), " ")
 }
 
 // annotated sends the version's annotated copy: the clerk's own workbook
