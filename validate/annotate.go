@@ -59,6 +59,7 @@ func Annotate(src string, s *Submission, dst string, opts Options) error {
 		return fmt.Errorf("annotate %s: %w", src, err)
 	}
 	defer f.Close()
+	dropUnsafeParts(f)
 	a := &annotator{f: f, c: opts.Catalog, styles: map[[2]any]int{}}
 	if err := a.mark(s.Findings); err != nil {
 		return fmt.Errorf("annotate %s: %w", src, err)

@@ -13,7 +13,8 @@
 //	             computed ratios), rules.go (expression rules)
 //	prior round  prior.go
 //	reports      report.go (the types), text.go, json.go
-//	annotation   annotate.go (marking cells), results.go (the 审核结果 sheet)
+//	annotation   annotate.go (marking cells), results.go (the 审核结果 sheet),
+//	             unsafe.go (entries never copied)
 //	both         workbook.go (Workbook: Read, then Check)
 
 package validate
