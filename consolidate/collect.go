@@ -1,6 +1,7 @@
 package consolidate
 
 import (
+	"archive/zip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -10,11 +11,11 @@ import (
 	"runtime"
 
 	"edustat/internal/folder"
+	"edustat/internal/inputfile"
 	"edustat/internal/parallel"
 	"edustat/internal/progress"
+	"edustat/internal/xlsx"
 	"edustat/validate"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // Collect validates the files at paths (files, or directories searched
@@ -116,11 +117,15 @@ func hashFile(path string) (string, error) {
 // consolidate wrote (it has the hidden LongSheet), as opposed to a returned
 // workbook, which an output must never replace.
 func IsSummary(path string) bool {
-	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: 256 << 20, UnzipXMLSizeLimit: 128 << 20})
+	fh, st, err := inputfile.Open(path)
 	if err != nil {
 		return false
 	}
-	defer f.Close()
-	idx, err := f.GetSheetIndex(validate.LongSheet)
-	return err == nil && idx >= 0
+	defer fh.Close()
+	zr, err := zip.NewReader(fh, st.Size())
+	if err != nil {
+		return false
+	}
+	b, err := xlsx.Open(zr, validate.PriorLimits)
+	return err == nil && b.HasSheet(validate.LongSheet)
 }

@@ -9,9 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
-
 	"edustat/internal/inputfile"
+	"edustat/internal/xlsx"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -121,18 +120,19 @@ func parseYAML(name string, data []byte) (*Roster, error) {
 	})
 }
 
+// parseXLSX reads a roster from the first sheet of a workbook, through
+// internal/xlsx and its limits.
 func parseXLSX(name string, data []byte) (*Roster, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true, UnzipSizeLimit: 64 << 20, UnzipXMLSizeLimit: 32 << 20})
+	b, err := xlsx.OpenBytes(data, xlsx.Limits{})
 	if err != nil {
 		return nil, fmt.Errorf("not a readable .xlsx workbook (%v)", err)
 	}
-	defer f.Close()
-	sheet := f.GetSheetName(0)
-	rows, err := f.GetRows(sheet)
+	sheet := b.Sheets[0].Name
+	s, err := b.Sheet(sheet)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("not a readable .xlsx workbook (%v)", err)
 	}
-	return fromRows(name, sheet, rows)
+	return fromRows(name, sheet, s.Strings())
 }
 
 // headers maps the column names a roster may use, in English or Chinese, to

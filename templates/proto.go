@@ -8,6 +8,8 @@ import (
 	"encoding/xml"
 	"hash/crc32"
 	"io"
+
+	"edustat/internal/xlsx"
 )
 
 // The workbooks of one level differ only in the unit. So that thousands of
@@ -41,11 +43,10 @@ type proto struct {
 	entries []*entry
 }
 
-// entry is a zip entry of the prototype: copied as it is (z, still
+// entry is a zip entry of the prototype: copied as it is (still
 // compressed) when pieces is nil, else made of pieces.
 type entry struct {
 	file   *zip.File
-	z      []byte
 	pieces []piece
 }
 
@@ -79,13 +80,6 @@ func newProto(data []byte) (*proto, error) {
 			return nil, err
 		}
 		if !bytes.Contains(content, []byte("\ue000")) {
-			raw, err := f.OpenRaw()
-			if err != nil {
-				return nil, err
-			}
-			if e.z, err = io.ReadAll(raw); err != nil {
-				return nil, err
-			}
 			continue
 		}
 		for _, run := range split(content) {
@@ -142,15 +136,10 @@ func split(content []byte) []piece {
 
 // write writes the prototype to w with the tokens' values vals.
 func (p *proto) write(w io.Writer, vals [][]byte) error {
-	zw := zip.NewWriter(w)
+	zw := xlsx.NewWriter(w)
 	for _, e := range p.entries {
 		if e.pieces == nil {
-			h := e.file.FileHeader
-			fw, err := zw.CreateRaw(&h)
-			if err == nil {
-				_, err = fw.Write(e.z)
-			}
-			if err != nil {
+			if err := zw.Copy(e.file); err != nil {
 				return err
 			}
 			continue
@@ -167,13 +156,7 @@ func (p *proto) write(w io.Writer, vals [][]byte) error {
 			size += len(raw)
 			zsize += z
 		}
-		fw, err := zw.CreateRaw(&zip.FileHeader{
-			Name:               e.file.Name,
-			Method:             zip.Deflate,
-			CRC32:              crc,
-			CompressedSize64:   uint64(zsize + len(finalBlock)),
-			UncompressedSize64: uint64(size),
-		})
+		fw, err := zw.CreateRaw(e.file.Name, crc, uint64(size), uint64(zsize+len(finalBlock)))
 		if err != nil {
 			return err
 		}

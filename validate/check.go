@@ -9,9 +9,9 @@ import (
 	"sync"
 
 	"github.com/go-playground/validator/v10"
-	"github.com/xuri/excelize/v2"
 
 	"edustat/catalog"
+	"edustat/internal/xlsx"
 )
 
 // Finding types of the checks; reading adds its own (type-error,
@@ -187,7 +187,7 @@ func (k *Checker) sort(s *Submission) {
 		if !ok {
 			sheet = len(k.c.Forms)
 		}
-		col, row, _ := excelize.CellNameToCoordinates(f.Cell)
+		col, row, _ := xlsx.ParseCellName(f.Cell)
 		return key{sheet, row, col}
 	}
 	slices.SortStableFunc(s.Findings, func(a, b Finding) int {

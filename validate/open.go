@@ -19,19 +19,15 @@ import (
 	"edustat/internal/xlsx"
 )
 
-// Default limits: generous for a collection workbook (a school's is about
-// 15 KB, a county's with long lists under 1 MB), small enough that a batch
-// of thousands of files cannot exhaust memory.
+// Default limits: those of internal/xlsx, the one set of limits of
+// every workbook edustat reads, and the file size.
 const (
-	DefaultMaxFileSize  = 32 << 20  // bytes of the file
-	DefaultMaxUnzipSize = 128 << 20 // bytes of the unzipped package
-	DefaultMaxXMLSize   = 32 << 20  // bytes of one unzipped part
-	DefaultMaxRows      = 100000    // rows of one sheet
+	DefaultMaxFileSize  = 32 << 20                 // bytes of the file
+	DefaultMaxUnzipSize = xlsx.DefaultMaxUnzipSize // bytes of the unzipped package
+	DefaultMaxXMLSize   = xlsx.DefaultMaxPartSize  // bytes of one unzipped part
+	DefaultMaxRows      = 100000                   // rows of one sheet
 
-	maxParts       = 10000   // entries of the zip
-	maxCells       = 4 << 20 // cells read from one workbook, blanks in rows included
-	maxRatio       = 500     // unzipped over zipped size of a part over ratioFloor
-	ratioFloor     = 4 << 20
+	maxCells       = xlsx.DefaultMaxCells // cells read from one workbook, blanks in rows included
 	convertTimeout = 60 * time.Second
 )
 
@@ -53,6 +49,11 @@ func (l Limits) withDefaults() Limits {
 		l.MaxRows = DefaultMaxRows
 	}
 	return l
+}
+
+// xlsxLimits are the limits of reading, as internal/xlsx takes them.
+func (l Limits) xlsxLimits() xlsx.Limits {
+	return xlsx.Limits{MaxPartSize: l.MaxXMLSize, MaxUnzipSize: l.MaxUnzipSize, MaxRows: l.MaxRows, MaxCells: maxCells}
 }
 
 // What to tell the user, after the file name and the sentinel.
@@ -217,22 +218,22 @@ func checkZip(path string, data []byte, lim Limits) (kind string, zr *zip.Reader
 // zipKind checks the declared sizes of a zip's parts and tells an .xlsx
 // ("") from a workbook to convert and from other zips.
 func zipKind(path string, zr *zip.Reader, lim Limits) (string, error) {
-	if len(zr.File) > maxParts {
-		return "", bookError(path, ErrTooLarge, "压缩包内有 %d 个文件，超过上限 %d", len(zr.File), maxParts)
+	var over *xlsx.LimitError
+	if err := xlsx.CheckZip(zr, lim.xlsxLimits()); errors.As(err, &over) {
+		switch over.Over {
+		case xlsx.OverEntries:
+			return "", bookError(path, ErrTooLarge, "压缩包内有 %d 个文件，超过上限 %d", over.Size, over.Limit)
+		case xlsx.OverPart:
+			return "", bookError(path, ErrTooLarge, "其中 %s 解压后 %s，超过上限 %s（疑似压缩炸弹）", over.Name, sizeString(over.Size), sizeString(over.Limit))
+		case xlsx.OverRatio:
+			return "", bookError(path, ErrTooLarge, "其中 %s 压缩比异常（疑似压缩炸弹）", over.Name)
+		}
+		return "", bookError(path, ErrTooLarge, "解压后超过上限 %s（疑似压缩炸弹）", sizeString(over.Limit))
+	} else if err != nil {
+		return "", bookError(path, ErrNotWorkbook, "%s（%s）", hintDamaged, oneLine(err.Error()))
 	}
-	var total uint64
 	names := map[string]bool{}
 	for _, zf := range zr.File {
-		size := zf.UncompressedSize64
-		total += size
-		switch {
-		case size > uint64(lim.MaxXMLSize):
-			return "", bookError(path, ErrTooLarge, "其中 %s 解压后 %s，超过上限 %s（疑似压缩炸弹）", zf.Name, sizeString(int64(min(size, 1<<62))), sizeString(lim.MaxXMLSize))
-		case total > uint64(lim.MaxUnzipSize):
-			return "", bookError(path, ErrTooLarge, "解压后超过上限 %s（疑似压缩炸弹）", sizeString(lim.MaxUnzipSize))
-		case size > ratioFloor && size/max(zf.CompressedSize64, 1) > maxRatio:
-			return "", bookError(path, ErrTooLarge, "其中 %s 压缩比异常（疑似压缩炸弹）", zf.Name)
-		}
 		names[strings.ToLower(strings.ReplaceAll(zf.Name, "\\", "/"))] = true
 	}
 	switch {
@@ -271,7 +272,7 @@ func odsMime(zr *zip.Reader) bool {
 
 // openZip opens a checked .xlsx zip, with the limits of reading.
 func openZip(zr *zip.Reader, lim Limits) (*xlsx.Book, error) {
-	return xlsx.Open(zr, xlsx.Limits{MaxPartSize: lim.MaxXMLSize, MaxRows: lim.MaxRows, MaxCells: maxCells})
+	return xlsx.Open(zr, lim.xlsxLimits())
 }
 
 // sofficeCommand returns the LibreOffice command to convert with, or "".

@@ -11,10 +11,14 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
-
 	"edustat/internal/inputfile"
+	"edustat/internal/xlsx"
 )
+
+// PriorLimits are the limits of reading a summary workbook as a prior
+// round: its hidden LongSheet holds a row for every value of the round,
+// about 1.5 million (and 400 MB of sheet XML) for a city of 15,000 schools.
+var PriorLimits = xlsx.Limits{MaxPartSize: 512 << 20, MaxUnzipSize: 1 << 30, MaxCells: 8 << 20}
 
 // ErrBadPrior is wrapped by the errors LoadPrior returns for a file that is
 // not a prior round in the long format.
@@ -35,17 +39,22 @@ func LoadPrior(path string) (*Prior, error) {
 		}
 		return priorFromCSV(path, data)
 	case ".xlsx", ".xlsm":
-		f, err := excelize.OpenFile(path, excelize.Options{RawCellValue: true, UnzipSizeLimit: 1 << 30, UnzipXMLSizeLimit: 512 << 20})
+		data, _, err := inputfile.Read(path, inputfile.MaxPrior)
+		if err != nil {
+			return nil, fmt.Errorf("prior round: %w", err)
+		}
+		b, err := xlsx.OpenBytes(data, PriorLimits)
 		if err != nil {
 			return nil, fmt.Errorf("prior round %s: %w: not a readable workbook (%v)", path, ErrBadPrior, err)
 		}
-		defer f.Close()
-		if idx, _ := f.GetSheetIndex(LongSheet); idx < 0 {
+		if !b.HasSheet(LongSheet) {
 			return nil, fmt.Errorf("prior round %s: %w: no sheet %s; give the summary workbook of the prior round or its long-format CSV", path, ErrBadPrior, LongSheet)
 		}
-		if rows, err = f.GetRows(LongSheet); err != nil {
-			return nil, fmt.Errorf("prior round %s: %w", path, err)
+		s, err := b.Sheet(LongSheet)
+		if err != nil {
+			return nil, fmt.Errorf("prior round %s: %w: sheet %s: %v", path, ErrBadPrior, LongSheet, err)
 		}
+		rows = s.Strings()
 	default:
 		return nil, fmt.Errorf("prior round %s: %w: want the long-format .csv or the summary .xlsx", path, ErrBadPrior)
 	}

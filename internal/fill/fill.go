@@ -14,6 +14,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"edustat/internal/xlsx"
 	"edustat/templates"
 )
 
@@ -108,9 +109,9 @@ func Workbook(f *excelize.File, v *Values) error {
 		return err
 	}
 	for _, e := range edits {
-		ref, err := excelize.CoordinatesToCellName(e.col+1, e.row+1)
-		if err != nil {
-			return err
+		ref := xlsx.CellName(e.col, e.row)
+		if ref == "" {
+			return fmt.Errorf("fill: cell %d, %d is outside a sheet", e.col, e.row)
 		}
 		if e.number {
 			err = f.SetCellFloat(sheets[e.sheet].name, ref, e.num, -1, 64)

@@ -3,7 +3,6 @@ package fill
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"errors"
 	"fmt"
 	"html"
@@ -12,9 +11,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/xuri/excelize/v2"
+
+	"edustat/internal/xlsx"
 )
 
 // Write types v into the collection workbook template, an .xlsx file's
@@ -68,6 +68,9 @@ type span struct{ start, attrs, end int }
 
 func readBook(data []byte) (*book, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err == nil {
+		err = xlsx.CheckZip(zr, xlsx.Limits{})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("fill: %w", err)
 	}
@@ -78,7 +81,7 @@ func readBook(data []byte) (*book, error) {
 	}
 	read := func(name string) ([]byte, error) {
 		f := files[name]
-		if f == nil || f.UncompressedSize64 > 64<<20 {
+		if f == nil {
 			return nil, errSlowPath
 		}
 		rc, err := f.Open()
@@ -175,8 +178,7 @@ func (b *book) apply(edits []edit) error {
 // write writes the package with the edited parts, copying the others as
 // they were compressed.
 func (b *book) write(w io.Writer) error {
-	zw := zip.NewWriter(w)
-	zw.RegisterCompressor(zip.Deflate, compressor)
+	zw := xlsx.NewWriter(w)
 	for _, f := range b.zr.File {
 		data, ok := b.edited[f.Name]
 		if !ok {
@@ -185,10 +187,7 @@ func (b *book) write(w io.Writer) error {
 			}
 			continue
 		}
-		h := f.FileHeader
-		h.Method = zip.Deflate
-		h.CompressedSize64, h.UncompressedSize64, h.CRC32 = 0, 0, 0
-		fw, err := zw.CreateHeader(&h)
+		fw, err := zw.Create(f.Name)
 		if err != nil {
 			return fmt.Errorf("fill: %w", err)
 		}
@@ -229,10 +228,11 @@ func scanSheet(data []byte, sst []string) ([][]string, map[int]span, error) {
 			attrs--
 		}
 		tag := data[start:attrs]
-		col, row, err := excelize.CellNameToCoordinates(attr(tag, "r"))
-		if err != nil || col > 1<<15 || row > 1<<20 {
+		col, row, ok := xlsx.ParseCellName(attr(tag, "r"))
+		if !ok {
 			return nil, nil, errSlowPath
 		}
+		col, row = col+1, row+1 // from 1, as below
 		end := attrs + 2
 		var text string
 		if !selfClosing {
@@ -401,26 +401,4 @@ func escapeText(b *bytes.Buffer, s string) {
 			b.WriteRune(r)
 		}
 	}
-}
-
-// flaters holds flate writers for reuse: making one costs more than
-// compressing a sheet.
-var flaters sync.Pool
-
-// compressor compresses the edited parts, fast.
-func compressor(w io.Writer) (io.WriteCloser, error) {
-	if fw, ok := flaters.Get().(*flate.Writer); ok {
-		fw.Reset(w)
-		return pooledFlater{fw}, nil
-	}
-	fw, err := flate.NewWriter(w, flate.BestSpeed)
-	return pooledFlater{fw}, err
-}
-
-type pooledFlater struct{ *flate.Writer }
-
-func (p pooledFlater) Close() error {
-	err := p.Writer.Close()
-	flaters.Put(p.Writer)
-	return err
 }

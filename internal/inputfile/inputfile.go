@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
+	"os"
 )
 
 // Errors a caller can test with errors.Is.
@@ -51,6 +53,25 @@ func Read(path string, max int64) ([]byte, fs.FileInfo, error) {
 		return nil, nil, &fs.PathError{Op: "read", Path: path, Err: err}
 	}
 	return data, st, nil
+}
+
+// Open opens the file at path for reading, refusing without blocking what
+// is not a regular file (ErrNotRegular), for callers that read only part
+// of a file, such as the directory of a zip.
+func Open(path string) (*os.File, fs.FileInfo, error) {
+	fh, err := openNonBlocking(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := fh.Stat()
+	if err == nil {
+		err = check(path, st, math.MaxInt64)
+	}
+	if err != nil {
+		fh.Close()
+		return nil, nil, err
+	}
+	return fh, st, nil
 }
 
 // ReadFS is Read for a file of fsys.

@@ -45,24 +45,41 @@ func (e *DuplicateError) Error() string {
 
 func (e *DuplicateError) Unwrap() error { return ErrDuplicate }
 
-// Default limits, for the zero fields of Limits.
+// Default limits, for the zero fields of Limits: generous for a collection
+// workbook (a school's is about 15 KB, a county's with long lists under
+// 1 MB), small enough that a batch of thousands of files cannot exhaust
+// memory.
 const (
-	DefaultMaxPartSize = 32 << 20
-	DefaultMaxRows     = 1 << 20 // as many as Excel has
-	DefaultMaxCells    = 4 << 20
+	DefaultMaxPartSize  = 32 << 20
+	DefaultMaxUnzipSize = 128 << 20
+	DefaultMaxEntries   = 10000
+	DefaultMaxRows      = 1 << 20 // as many as Excel has
+	DefaultMaxCells     = 4 << 20
 )
 
-// Limits bound what reading a workbook may cost. Zero fields take the
-// defaults.
+// Limits bound what reading a workbook may cost: the one set of limits of
+// every workbook edustat reads (submissions, rosters, prior rounds,
+// summaries). Zero fields take the defaults.
 type Limits struct {
-	MaxPartSize int64 // bytes of one unzipped part
-	MaxRows     int   // the last row of a sheet that holds a value
-	MaxCells    int   // cells held of all sheets read, blanks within rows included
+	MaxPartSize  int64 // bytes of one unzipped part
+	MaxUnzipSize int64 // bytes of all entries unzipped, as the zip declares them
+	MaxEntries   int   // entries of the zip
+	MaxRows      int   // the last row of a sheet that holds a value
+	MaxCells     int   // cells held of all sheets read, blanks within rows included
 }
 
 func (l Limits) withDefaults() Limits {
 	if l.MaxPartSize <= 0 {
 		l.MaxPartSize = DefaultMaxPartSize
+	}
+	if l.MaxUnzipSize <= 0 {
+		l.MaxUnzipSize = DefaultMaxUnzipSize
+	}
+	if l.MaxPartSize > l.MaxUnzipSize {
+		l.MaxPartSize = l.MaxUnzipSize
+	}
+	if l.MaxEntries <= 0 {
+		l.MaxEntries = DefaultMaxEntries
 	}
 	if l.MaxRows <= 0 {
 		l.MaxRows = DefaultMaxRows
@@ -96,11 +113,15 @@ type SheetInfo struct {
 	part  string
 }
 
-// Open opens the workbook in a zip archive: it reads the workbook part and
-// the relationships, and nothing else until asked. A zip with two entries
+// Open opens the workbook in a zip archive: it checks the sizes the zip
+// declares (CheckZip), reads the workbook part and the relationships, and
+// nothing else until asked. A zip with two entries
 // of one name, or a workbook with two sheets of one name, is refused with a
 // *DuplicateError.
 func Open(zr *zip.Reader, lim Limits) (*Book, error) {
+	if err := CheckZip(zr, lim); err != nil {
+		return nil, err
+	}
 	b := &Book{
 		lim:   lim.withDefaults(),
 		parts: make(map[string]*zip.File, len(zr.File)),

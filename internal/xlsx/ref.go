@@ -3,6 +3,7 @@ package xlsx
 import (
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // The size of a sheet, as Excel has it.
@@ -65,4 +66,25 @@ func isRow(b []byte) bool {
 		n = n*10 + int(c-'0')
 	}
 	return n <= maxRow
+}
+
+// ParseCellName returns the column and row, from 0, of a cell name such
+// as E7 or $E$7 (any case): 4, 6. It reports false for anything else, or a
+// cell outside a sheet.
+func ParseCellName(name string) (col, row int, ok bool) {
+	letters, digits := strings.TrimPrefix(name, "$"), ""
+	n := 0
+	for n < len(letters) && (letters[n]|0x20) >= 'a' && (letters[n]|0x20) <= 'z' {
+		n++
+	}
+	letters, digits = letters[:n], strings.TrimPrefix(letters[n:], "$")
+	if n == 0 || !isRow([]byte(digits)) {
+		return 0, 0, false
+	}
+	col, err := refColumn([]byte(letters + digits))
+	if err != nil {
+		return 0, 0, false
+	}
+	r, _ := strconv.Atoi(digits) // isRow checked it
+	return col, r - 1, true
 }

@@ -1,6 +1,9 @@
 package xlsx
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestCellName(t *testing.T) {
 	tests := []struct {
@@ -62,6 +65,29 @@ func TestShiftFormula(t *testing.T) {
 	for _, tt := range tests {
 		if got := shiftFormula(tt.f, tt.dcol, tt.drow); got != tt.want {
 			t.Errorf("shiftFormula(%q, %d, %d) = %q, want %q", tt.f, tt.dcol, tt.drow, got, tt.want)
+		}
+	}
+}
+
+func TestParseCellName(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		col, row int
+		ok       bool
+	}{
+		{"A1", 0, 0, true}, {"E7", 4, 6, true}, {"e7", 4, 6, true}, {"$E$7", 4, 6, true}, {"AA10", 26, 9, true},
+		{"XFD1048576", 16383, 1048575, true},
+		{"", 0, 0, false}, {"A", 0, 0, false}, {"7", 0, 0, false}, {"A0", 0, 0, false}, {"XFE1", 0, 0, false},
+		{"A1048577", 0, 0, false}, {"A1B", 0, 0, false}, {"A01", 0, 0, false}, {"A-1", 0, 0, false}, {"$$A1", 0, 0, false},
+	} {
+		col, row, ok := ParseCellName(tc.name)
+		if col != tc.col || row != tc.row || ok != tc.ok {
+			t.Errorf("ParseCellName(%q) = %d, %d, %v; want %d, %d, %v", tc.name, col, row, ok, tc.col, tc.row, tc.ok)
+		}
+		if ok {
+			if back := CellName(col, row); !strings.EqualFold(back, strings.ReplaceAll(tc.name, "$", "")) {
+				t.Errorf("CellName(ParseCellName(%q)) = %q", tc.name, back)
+			}
 		}
 	}
 }

@@ -1,0 +1,251 @@
+package xlsx
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"io/fs"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Writer writes the zip of a workbook: the one zip writer of edustat.
+// Entries are written in the order they are given, each with a fixed
+// header (its name, method, checksum and sizes; no times, no extra
+// fields), so that the same entries give the same bytes. An entry is
+// copied still compressed from another zip (Copy), compressed as it is
+// written (Create), or given already compressed (CreateRaw). A name that
+// would escape the folder it is unzipped in (see SafeName), or is given
+// twice, is refused with an error wrapping ErrFormat.
+type Writer struct {
+	zw    *zip.Writer
+	names map[string]bool
+}
+
+// NewWriter returns a Writer writing to w.
+func NewWriter(w io.Writer) *Writer {
+	zw := zip.NewWriter(w)
+	zw.RegisterCompressor(zip.Deflate, compressor)
+	return &Writer{zw: zw, names: map[string]bool{}}
+}
+
+// add checks a new entry's name.
+func (w *Writer) add(name string) error {
+	switch key := partKey(name); {
+	case !SafeName(name):
+		return fmt.Errorf("%w: zip entry name %q", ErrFormat, name)
+	case w.names[key]:
+		return &DuplicateError{Name: name}
+	default:
+		w.names[key] = true
+	}
+	return nil
+}
+
+// Copy copies the entry f of another zip as it is compressed.
+func (w *Writer) Copy(f *zip.File) error {
+	if err := w.add(f.Name); err != nil {
+		return err
+	}
+	raw, err := f.OpenRaw()
+	if err != nil {
+		return fmt.Errorf("%s: %w: %v", f.Name, ErrFormat, err)
+	}
+	out, err := w.zw.CreateRaw(&zip.FileHeader{
+		Name: f.Name, Method: f.Method, CRC32: f.CRC32,
+		CompressedSize64: f.CompressedSize64, UncompressedSize64: f.UncompressedSize64,
+	})
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, raw)
+	return err
+}
+
+// Create starts an entry that is deflated as it is written, up to the next
+// call of the Writer.
+func (w *Writer) Create(name string) (io.Writer, error) {
+	if err := w.add(name); err != nil {
+		return nil, err
+	}
+	return w.zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate})
+}
+
+// CreateRaw starts an entry whose deflated bytes the caller writes: zsize
+// of them, which inflate to size bytes of checksum crc (CRC-32, IEEE).
+func (w *Writer) CreateRaw(name string, crc uint32, size, zsize uint64) (io.Writer, error) {
+	if err := w.add(name); err != nil {
+		return nil, err
+	}
+	return w.zw.CreateRaw(&zip.FileHeader{
+		Name: name, Method: zip.Deflate, CRC32: crc,
+		CompressedSize64: zsize, UncompressedSize64: size,
+	})
+}
+
+// Close finishes the zip. It does not close the underlying writer.
+func (w *Writer) Close() error { return w.zw.Close() }
+
+// flaters holds flate writers for reuse: making one costs more than
+// compressing a small part.
+var flaters sync.Pool
+
+// compressor is the Deflate compressor of Writer: fast, pooled.
+func compressor(w io.Writer) (io.WriteCloser, error) {
+	if fw, ok := flaters.Get().(*flate.Writer); ok {
+		fw.Reset(w)
+		return pooledFlater{fw}, nil
+	}
+	fw, err := flate.NewWriter(w, flate.BestSpeed)
+	if err != nil {
+		return nil, err
+	}
+	return pooledFlater{fw}, nil
+}
+
+type pooledFlater struct{ *flate.Writer }
+
+func (p pooledFlater) Close() error {
+	err := p.Writer.Close()
+	flaters.Put(p.Writer)
+	return err
+}
+
+// SortedWriter collects the entries of a workbook written in an order of
+// its writer's choosing (excelize writes the sheets of stream writers,
+// and a chart the image types of [Content_Types].xml, in map order) and
+// writes them with a Writer in a fixed order: [Content_Types].xml, then
+// _rels/.rels, then the rest by name, the <Default> elements of
+// [Content_Types].xml sorted. Each entry is compressed as it is written
+// and kept compressed until Close. It has the methods of excelize's
+// ZipWriter, so it can be given to excelize's SetZipWriter.
+type SortedWriter struct {
+	w     io.Writer
+	parts []*sortedPart
+	cur   *sortedPart
+	fw    *flate.Writer
+}
+
+type sortedPart struct {
+	name string
+	z    bytes.Buffer // deflated
+	crc  uint32
+	size uint64
+	raw  *bytes.Buffer // [Content_Types].xml, kept to be sorted
+}
+
+const contentTypes = "[Content_Types].xml"
+
+// NewSortedWriter returns a SortedWriter writing to w on Close.
+func NewSortedWriter(w io.Writer) *SortedWriter { return &SortedWriter{w: w} }
+
+// Create starts a new entry; the previous one is finished.
+func (z *SortedWriter) Create(name string) (io.Writer, error) {
+	if err := z.finish(); err != nil {
+		return nil, err
+	}
+	p := &sortedPart{name: name}
+	if name == contentTypes {
+		p.raw = new(bytes.Buffer)
+	}
+	if z.fw == nil {
+		fw, err := flate.NewWriter(&p.z, flate.BestSpeed)
+		if err != nil {
+			return nil, err
+		}
+		z.fw = fw
+	} else {
+		z.fw.Reset(&p.z)
+	}
+	z.cur = p
+	z.parts = append(z.parts, p)
+	return sortedPartWriter{z}, nil
+}
+
+type sortedPartWriter struct{ z *SortedWriter }
+
+func (pw sortedPartWriter) Write(b []byte) (int, error) {
+	p := pw.z.cur
+	if p.raw != nil {
+		return p.raw.Write(b)
+	}
+	p.crc = crc32.Update(p.crc, crc32.IEEETable, b)
+	p.size += uint64(len(b))
+	return pw.z.fw.Write(b)
+}
+
+func (z *SortedWriter) finish() error {
+	p := z.cur
+	if p == nil {
+		return nil
+	}
+	if p.raw != nil {
+		b := sortDefaults(p.raw.Bytes())
+		p.raw = nil
+		if _, err := (sortedPartWriter{z}).Write(b); err != nil {
+			return err
+		}
+	}
+	z.cur = nil
+	return z.fw.Close()
+}
+
+var defaultRE = regexp.MustCompile(`<Default [^>]*?(?:/>|></Default>)`)
+
+// sortDefaults sorts the <Default> elements of [Content_Types].xml, which
+// are contiguous, in place.
+func sortDefaults(b []byte) []byte {
+	defs := defaultRE.FindAll(b, -1)
+	sorted := slices.Clone(defs)
+	slices.SortFunc(sorted, bytes.Compare)
+	i := 0
+	return defaultRE.ReplaceAllFunc(b, func([]byte) []byte {
+		i++
+		return sorted[i-1]
+	})
+}
+
+// AddFS is not needed to save a workbook.
+func (z *SortedWriter) AddFS(fs.FS) error {
+	return errors.New("xlsx: SortedWriter: AddFS is not supported")
+}
+
+// Close writes the entries, in their fixed order.
+func (z *SortedWriter) Close() error {
+	if err := z.finish(); err != nil {
+		return err
+	}
+	rank := func(name string) int {
+		switch name {
+		case contentTypes:
+			return 0
+		case "_rels/.rels":
+			return 1
+		}
+		return 2
+	}
+	slices.SortFunc(z.parts, func(a, b *sortedPart) int {
+		if ra, rb := rank(a.name), rank(b.name); ra != rb {
+			return ra - rb
+		}
+		return strings.Compare(a.name, b.name)
+	})
+	zw := NewWriter(z.w)
+	for _, p := range z.parts {
+		w, err := zw.CreateRaw(p.name, p.crc, p.size, uint64(p.z.Len()))
+		if err != nil {
+			return err
+		}
+		if _, err := p.z.WriteTo(w); err != nil {
+			return err
+		}
+	}
+	z.parts = nil
+	return zw.Close()
+}
