@@ -17,6 +17,7 @@ import (
 	"unicode"
 
 	"edustat/catalog"
+	"edustat/roster"
 	"edustat/validate"
 )
 
@@ -27,6 +28,11 @@ type Source struct {
 	Sender    string // a mail address or user name; "" when unknown
 	MessageID string // the mail's Message-ID
 	At        time.Time
+
+	// Check, when not nil, is the caller's own rule for the unit the file
+	// is for: a non-empty result refuses the file with that reason. Mail
+	// intake refuses so a sender not registered for the unit.
+	Check func(units *roster.Roster, unit string) string
 }
 
 // Outcome is what became of a submitted file.
@@ -120,6 +126,9 @@ func (db *DB) Submit(ctx context.Context, round, name string, data []byte, src S
 		}
 		if v.reason == "" {
 			v.reason = mayReport(by, r, sub.Unit)
+		}
+		if v.reason == "" && src.Check != nil {
+			v.reason = src.Check(r.Units, sub.Unit)
 		}
 		if v.result, err = encodeSubmission(sub); err != nil {
 			return nil, fmt.Errorf("store: %s: %w", name, err)
