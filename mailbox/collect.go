@@ -67,15 +67,15 @@ type Collector struct {
 
 // Handled is what a run did with one message.
 type Handled struct {
-	UID      imap.UID
-	Message  *Message // nil when the message could not be read at all
-	Results  []FileResult
-	Resumed  store.MailState // the state an earlier run left it in; "" for a new message
-	Replied  bool            // this run sent the reply
-	NoReply  string          // why it gets no reply, "" when it gets one
-	Moved    bool            // moved to the done folder (else flagged)
-	Warning  string          // something the bureau should check, in Chinese
-	Err      error           // the message failed; the run goes on
+	UID     imap.UID
+	Message *Message // nil when the message could not be read at all
+	Results []FileResult
+	Resumed store.MailState // the state an earlier run left it in; "" for a new message
+	Replied bool            // this run sent the reply
+	NoReply string          // why it gets no reply, "" when it gets one
+	Moved   bool            // moved to the done folder (else flagged)
+	Warning string          // something the bureau should check, in Chinese
+	Err     error           // the message failed; the run goes on
 }
 
 // Summary counts what a run did.

@@ -260,3 +260,5 @@ func (r *rig) replies(t testing.TB) map[string][]*mailtest.Parsed {
 	}
 	return out
 }
+
+func mailtestParsed(data []byte) (*mailtest.Parsed, error) { return mailtest.Parse(data) }

@@ -165,11 +165,10 @@ func ordinal(i int) string {
 // body writes the text of the reply.
 func (l *Letterhead) body(m *Message, results []FileResult, problem string) string {
 	var b strings.Builder
-	who := m.FromName
-	if who == "" {
-		who = m.From
+	if m.FromName != "" {
+		fmt.Fprintf(&b, "%s：\n\n", m.FromName)
 	}
-	fmt.Fprintf(&b, "%s：\n\n您好！", who)
+	b.WriteString("您好！")
 	if !m.Date.IsZero() {
 		fmt.Fprintf(&b, "您于%s发来的", m.Date.In(chinaTime).Format("2006年1月2日 15:04"))
 	} else {
@@ -186,7 +185,7 @@ func (l *Letterhead) body(m *Message, results []FileResult, problem string) stri
 	case len(results) == 0:
 		b.WriteString("\n\n邮件中没有找到 Excel 填报表格。")
 		if len(m.Others) > 0 {
-			fmt.Fprintf(&b, "附件 %s 不是填报表格。", strings.Join(quoteAll(m.Others), "、"))
+			fmt.Fprintf(&b, "附件%s不是填报表格。", strings.Join(quoteAll(m.Others), "、"))
 		}
 		b.WriteString("请把填好的表格（.xlsx 文件，文件名保持下发时的名称）作为附件，直接回复本邮件。\n")
 	case len(results) == 1:
