@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io/fs"
-	"log"
-	"net"
 	"path"
 	"path/filepath"
 	"strings"
@@ -14,12 +12,11 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapserver"
-	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 
 	"edustat/catalog"
 	"edustat/examples"
 	"edustat/internal/fill"
+	"edustat/mailbox/imaptest"
 	"edustat/mailing"
 	"edustat/mailing/mailtest"
 	"edustat/roster"
@@ -28,83 +25,25 @@ import (
 	"edustat/templates"
 )
 
-const (
-	imapUser     = "tongji"
-	imapPassword = "secret"
-	bureau       = "济宁市教育局 <tongji@jining.example.cn>"
-)
+const bureau = "济宁市教育局 <tongji@jining.example.cn>"
 
-// memServer is go-imap's in-memory IMAP server on a free loopback port.
+// memServer is the in-memory IMAP server of imaptest.
 type memServer struct {
+	*imaptest.Mem
 	addr string
-	user *imapmemserver.User
 }
 
-// startIMAP starts an in-memory IMAP server with one user and an INBOX;
-// caps are the capabilities it announces besides IMAP4rev1 (nil: IMAP4rev2,
-// which has MOVE and IDLE).
 func startIMAP(t testing.TB, caps ...imap.Cap) *memServer {
-	t.Helper()
-	mem := imapmemserver.New()
-	u := imapmemserver.NewUser(imapUser, imapPassword)
-	if err := u.Create("INBOX", nil); err != nil {
-		t.Fatal(err)
-	}
-	mem.AddUser(u)
-	set := imap.CapSet{imap.CapIMAP4rev1: {}}
-	if caps == nil {
-		set[imap.CapIMAP4rev2] = struct{}{}
-	}
-	for _, c := range caps {
-		set[c] = struct{}{}
-	}
-	srv := imapserver.New(&imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
-		},
-		Caps:         set,
-		InsecureAuth: true,
-		Logger:       log.New(discard{}, "", 0),
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return &memServer{addr: ln.Addr().String(), user: u}
+	m := imaptest.StartMem(t, caps...)
+	return &memServer{Mem: m, addr: m.Addr()}
 }
 
-type discard struct{}
+func (s *memServer) deliver(t testing.TB, folder string, raw []byte) { s.Deliver(t, folder, raw) }
 
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
-
-type literal struct {
-	*bytes.Reader
-}
-
-func (l literal) Size() int64 { return l.Reader.Size() }
-
-// deliver puts a raw message into the folder.
-func (s *memServer) deliver(t testing.TB, folder string, raw []byte) {
-	t.Helper()
-	if _, err := s.user.Append(folder, literal{bytes.NewReader(raw)}, &imap.AppendOptions{Time: time.Now()}); err != nil {
-		t.Fatalf("deliver to %s: %v", folder, err)
-	}
-}
-
-// count returns how many messages the folder holds.
-func (s *memServer) count(t testing.TB, folder string) int {
-	t.Helper()
-	st, err := s.user.Status(folder, &imap.StatusOptions{NumMessages: true})
-	if err != nil {
-		return -1
-	}
-	return int(*st.NumMessages)
-}
+func (s *memServer) count(t testing.TB, folder string) int { return s.Count(t, folder) }
 
 func (s *memServer) server() *Server {
-	return &Server{Addr: s.addr, TLS: mailing.TLSNone, User: imapUser, Password: imapPassword, Timeout: 20 * time.Second}
+	return &Server{Addr: s.addr, TLS: mailing.TLSNone, User: imaptest.User, Password: imaptest.Password, Timeout: 20 * time.Second}
 }
 
 // demoFile is one workbook of the demo round as its unit sends it.
@@ -224,7 +163,7 @@ func newRig(t testing.TB, caps ...imap.Cap) *rig {
 // collector returns a collector for the rig's servers.
 func (r *rig) collector() *Collector {
 	return &Collector{
-		DB: r.db, Round: demo.spec.Code, Mailbox: imapUser + "@" + r.imap.addr + "/INBOX", Done: "已处理",
+		DB: r.db, Round: demo.spec.Code, Mailbox: imaptest.User + "@" + r.imap.addr + "/INBOX", Done: "已处理",
 		Letter:  &Letterhead{From: bureau, Signature: "济宁市教育局", Contact: "统计科 0537-0000000"},
 		Sender:  &mailing.SMTP{Addr: r.smtp.Addr(), TLS: mailing.TLSNone, Timeout: 10 * time.Second},
 		Backoff: 10 * time.Millisecond,

@@ -76,7 +76,7 @@ func (s *Server) Open(ctx context.Context, folder string) (*Folder, error) {
 	d := &net.Dialer{Timeout: s.timeout(), KeepAlive: 30 * time.Second}
 	raw, err := d.DialContext(ctx, "tcp", s.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("imap server %s: %w", s.Addr, err)
+		return nil, fmt.Errorf("imap server %s: %w: %w", s.Addr, ErrConnection, err)
 	}
 	f := &Folder{srv: s, name: folder, updates: make(chan struct{}, 1), doneReady: map[string]bool{}}
 	f.conn = &deadlineConn{Conn: raw}
@@ -104,7 +104,7 @@ func (s *Server) Open(ctx context.Context, folder string) (*Folder, error) {
 		tconn := tls.Client(f.conn, tc)
 		if err := tconn.HandshakeContext(ctx); err != nil {
 			raw.Close()
-			return nil, fmt.Errorf("imap server %s: tls: %w", s.Addr, err)
+			return nil, fmt.Errorf("imap server %s: tls: %w", s.Addr, err) // a certificate refused: no use trying again
 		}
 		f.c = imapclient.New(tconn, opts)
 	case mailing.STARTTLS:
@@ -121,33 +121,51 @@ func (s *Server) Open(ctx context.Context, folder string) (*Folder, error) {
 	}
 	f.stop = context.AfterFunc(ctx, func() { f.c.Close() })
 	if err := f.c.WaitGreeting(); err != nil {
+		err = f.fail(ctx, "greeting", err)
 		f.Close()
-		return nil, f.fail(ctx, "greeting", err)
+		return nil, err
 	}
 	if err := f.c.Login(s.User, s.Password).Wait(); err != nil {
-		f.Close()
-		if isNetError(err) || ctx.Err() != nil {
-			return nil, f.fail(ctx, "login", err)
+		if !isNetError(err) && ctx.Err() == nil && !f.gone() {
+			err = fmt.Errorf("imap server %s: user %s: %w: %v", s.Addr, s.User, ErrLogin, err)
+		} else {
+			err = f.fail(ctx, "login", err)
 		}
-		return nil, fmt.Errorf("imap server %s: user %s: %w: %v", s.Addr, s.User, ErrLogin, err)
+		f.Close()
+		return nil, err
 	}
 	f.conn.extend(s.timeout())
 	if _, err := f.c.Select(folder, nil).Wait(); err != nil {
-		f.Close()
-		if isNetError(err) || ctx.Err() != nil {
-			return nil, f.fail(ctx, "select", err)
+		if !isNetError(err) && ctx.Err() == nil && !f.gone() {
+			err = fmt.Errorf("imap server %s: folder %s: %w: %v", s.Addr, folder, ErrNoFolder, err)
+		} else {
+			err = f.fail(ctx, "select", err)
 		}
-		return nil, fmt.Errorf("imap server %s: folder %s: %w: %v", s.Addr, folder, ErrNoFolder, err)
+		f.Close()
+		return nil, err
 	}
 	return f, nil
 }
 
-// fail names the step that failed.
+// fail names the step that failed. Network failures wrap ErrConnection.
 func (f *Folder) fail(ctx context.Context, step string, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
+	if isNetError(err) || f.gone() {
+		return fmt.Errorf("imap server %s: %s: %w: %w", f.srv.Addr, step, ErrConnection, err)
+	}
 	return fmt.Errorf("imap server %s: %s: %w", f.srv.Addr, step, err)
+}
+
+// gone reports whether the connection is closed.
+func (f *Folder) gone() bool {
+	select {
+	case <-f.c.Closed():
+		return true
+	default:
+		return false
+	}
 }
 
 func (f *Folder) notify() {

@@ -44,6 +44,7 @@ func init() {
 		demoCmd,
 		benchCmd,
 		sendCmd,
+		collectCmd,
 		validateCmd,
 		consolidateCmd,
 		screenCmd,
