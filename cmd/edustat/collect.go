@@ -149,6 +149,12 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	switch {
+	case set.SMTP == "":
+		return withHint(usageError("collect: no SMTP server for the answers"), "give --smtp HOST:PORT or set EDUSTAT_SMTP_ADDR")
+	case set.From == "":
+		return withHint(usageError("collect: no sender address for the answers"), "give --from ADDR (the address the units were sent from) or set EDUSTAT_SMTP_FROM")
+	}
 	sender, err := smtpSender(e, set, fs.Changed("smtp-password-file"))
 	if err != nil {
 		return err
@@ -165,7 +171,7 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 			return withHint(err, "see 'edustat help collect' for the senders file")
 		}
 	}
-	db, code, err := openRound(ctx, *dbFlag, *round, "collect")
+	db, code, err := collectRound(ctx, *dbFlag, *round)
 	if err != nil {
 		return err
 	}
@@ -211,6 +217,37 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 		return collectError(runErr, *imapAddr, *user)
 	}
 	return nil
+}
+
+// collectRound opens the round database and finds the round: the one
+// named, else the database's only round.
+func collectRound(ctx context.Context, dsn, round string) (*store.DB, string, error) {
+	if !store.IsURL(dsn) {
+		if _, err := os.Stat(dsn); err != nil {
+			return nil, "", withHint(fmt.Errorf("collect: round database %s: %w", dsn, err), "open a round first with 'edustat round init --db %s --round 2021'", dsn)
+		}
+	}
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, "", err
+	}
+	if round == "" {
+		codes, err := db.Rounds(ctx)
+		if err != nil {
+			db.Close()
+			return nil, "", err
+		}
+		if len(codes) != 1 {
+			db.Close()
+			return nil, "", usageError("collect: %s holds %d rounds (%s): say which with --round", db.Name(), len(codes), strings.Join(codes, ", "))
+		}
+		round = codes[0]
+	}
+	if _, err := db.Round(ctx, round); err != nil {
+		db.Close()
+		return nil, "", err
+	}
+	return db, round, nil
 }
 
 // imapServer checks the IMAP settings; the password comes from the
