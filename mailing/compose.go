@@ -36,6 +36,7 @@ type Data struct {
 	Deadline string // when the filled workbook is due, as written by the user
 	Contact  string // whom the unit may ask: the bureau's contact
 	FileName string // the name of the attached workbook
+	Portal   string // the collection portal's address for the unit; "" when there is none
 }
 
 // ParseTemplate parses a mail template and tries it on an example unit, so
@@ -88,6 +89,7 @@ type Letter struct {
 	Round    string
 	Deadline string
 	Contact  string
+	Portal   string // the collection portal's address, for Data.Portal; "" for none
 }
 
 // A Message is one unit's message.
@@ -107,7 +109,7 @@ type Message struct {
 // byte on every call.
 func (l *Letter) Compose(m Message) (*gomail.Msg, error) {
 	subject, body, err := l.Template.Execute(Data{
-		Unit: m.Unit, Round: l.Round, Deadline: l.Deadline, Contact: l.Contact, FileName: m.FileName,
+		Unit: m.Unit, Round: l.Round, Deadline: l.Deadline, Contact: l.Contact, FileName: m.FileName, Portal: l.Portal,
 	})
 	if err != nil {
 		return nil, err

@@ -45,14 +45,21 @@ func TestSeedTemplate(t *testing.T) {
 		{
 			mailing.Data{Unit: u, Round: "2021", Deadline: "2021年9月30日", Contact: "统计科 0537-1234567", FileName: "2021_370811_任城区.xlsx"},
 			"【2021年度教育统计】任城区数据采集表（请于2021年9月30日前报送）",
-			[]string{"张丽同志：", "附件《2021_370811_任城区.xlsx》", "请于2021年9月30日前将", "如有疑问，请联系：统计科 0537-1234567。"},
+			[]string{"张丽同志：", "附件《2021_370811_任城区.xlsx》", "请于2021年9月30日前直接回复本邮件，把填好的表格作为附件发回",
+				"已收到，审核通过", "如有疑问，请联系：统计科 0537-1234567。"},
+			[]string{"填报网站"},
+		},
+		{
+			mailing.Data{Unit: u, Round: "2021", FileName: "x.xlsx", Portal: "https://tongji.example.cn/"},
+			"【2021年度教育统计】任城区数据采集表",
+			[]string{"直接回复本邮件", "也可以登录填报网站上传表格、查看审核结果：https://tongji.example.cn/"},
 			nil,
 		},
 		{
 			mailing.Data{Unit: &roster.Unit{Code: "370890", Name: "太白湖新区", Kind: roster.Zone}, Round: "2021", FileName: "x.xlsx"},
 			"【2021年度教育统计】太白湖新区数据采集表",
-			[]string{"太白湖新区：", "请在“填报说明”工作表所列的报送截止日期前将"},
-			[]string{"如有疑问", "<no value>", "前报送"},
+			[]string{"太白湖新区：", "请在“填报说明”工作表所列的报送截止日期前直接回复本邮件"},
+			[]string{"如有疑问", "<no value>", "前报送", "填报网站"},
 		},
 	} {
 		subject, body, err := tmpl.Execute(tc.data)
