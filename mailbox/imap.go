@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"sync"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -56,7 +55,6 @@ type Folder struct {
 	c    *imapclient.Client
 	conn *deadlineConn
 
-	mu      sync.Mutex
 	updates chan struct{} // a token when the server reports new mail
 	stop    func() bool   // stops closing the connection on ctx's end
 
