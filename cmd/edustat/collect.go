@@ -171,7 +171,7 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 			return withHint(err, "see 'edustat help collect' for the senders file")
 		}
 	}
-	db, code, err := collectRound(ctx, *dbFlag, *round)
+	db, code, err := openRound(ctx, *dbFlag, *round, "collect")
 	if err != nil {
 		return err
 	}
@@ -217,37 +217,6 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 		return collectError(runErr, *imapAddr, *user)
 	}
 	return nil
-}
-
-// collectRound opens the round database and finds the round: the one
-// named, else the database's only round.
-func collectRound(ctx context.Context, dsn, round string) (*store.DB, string, error) {
-	if !store.IsURL(dsn) {
-		if _, err := os.Stat(dsn); err != nil {
-			return nil, "", withHint(fmt.Errorf("collect: round database %s: %w", dsn, err), "open a round first with 'edustat round init --db %s --round 2021'", dsn)
-		}
-	}
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		return nil, "", err
-	}
-	if round == "" {
-		codes, err := db.Rounds(ctx)
-		if err != nil {
-			db.Close()
-			return nil, "", err
-		}
-		if len(codes) != 1 {
-			db.Close()
-			return nil, "", usageError("collect: %s holds %d rounds (%s): say which with --round", db.Name(), len(codes), strings.Join(codes, ", "))
-		}
-		round = codes[0]
-	}
-	if _, err := db.Round(ctx, round); err != nil {
-		db.Close()
-		return nil, "", err
-	}
-	return db, round, nil
 }
 
 // imapServer checks the IMAP settings; the password comes from the

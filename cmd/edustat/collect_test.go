@@ -321,3 +321,42 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestCollectRefusedInStatus: a workbook mailed from an address that is not
+// its unit's is refused, and 'status --db' shows it with the sender and
+// the reason.
+func TestCollectRefusedInStatus(t *testing.T) {
+	d := setupDemoMail(t)
+	imapSrv := imaptest.StartMem(t)
+	smtpSrv := mailtest.Start(t, mailtest.Config{})
+	var name string
+	var data []byte
+	for _, f := range d.files {
+		if strings.HasPrefix(filepath.Base(f), "2020_370811_") {
+			name = filepath.Base(f)
+			data, _ = os.ReadFile(f)
+		}
+	}
+	if data == nil {
+		t.Fatal("the demo sent no file of 370811")
+	}
+	imapSrv.Deliver(t, "INBOX", mail("attacker@qq.example", "<spoof@example.cn>", name, data))
+	args, getenv := collectEnv(imapSrv.Addr(), smtpSrv.Addr())
+	stdout, stderr, code := runCollectCLI(t, getenv, append(args, "--db", d.db)...)
+	if code != 0 || !strings.Contains(stdout, "已拒收\t"+name) {
+		t.Fatalf("collect exited %d, printed:\n%s%s\nwant the file refused", code, stdout, stderr)
+	}
+	var out, errb bytes.Buffer
+	code = run(context.Background(), &env{stdout: &out, stderr: &errb, getenv: getenv}, []string{"status", "--db", d.db})
+	if code != 1 {
+		t.Errorf("status --db exited %d, want 1 (units missing):\n%s", code, errb.String())
+	}
+	for _, want := range []string{"已拒收的文件（1 个）", "attacker@qq.example", "邮件", name, "不是名册中登记的任城区（370811）的报送邮箱"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("status --db does not show %q:\n%s", want, out.String())
+		}
+	}
+	if msgs := smtpSrv.Messages(); len(msgs) != 1 || msgs[0].To[0] != "attacker@qq.example" {
+		t.Errorf("replies %v, want one to attacker@qq.example", msgs)
+	}
+}

@@ -183,6 +183,9 @@ func statusDB(ctx context.Context, e *env, fs *pflag.FlagSet, f *dbFlags, rf *ro
 		rows = needAction(rows)
 	}
 	printReviewStatus(e.stdout, rows, state)
+	if err := printRefused(ctx, e.stdout, db, opts.Round); err != nil { // collect: refused files (refused.go)
+		return err
+	}
 	c := sum.Counts()
 	fmt.Fprintf(e.stdout, "\n%s年度：应报 %d 个单位，已报送 %d 个（其中逾期 %d 个），未报送 %d 个；有逻辑错误 %d 个；已审核通过 %d 个",
 		opts.Round, c.Expected, c.Submitted, c.Late, c.Missing, c.WithErrors, approved)
