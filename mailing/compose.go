@@ -2,6 +2,7 @@ package mailing
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -36,7 +37,7 @@ type Data struct {
 	Deadline string // when the filled workbook is due, as written by the user
 	Contact  string // whom the unit may ask: the bureau's contact
 	FileName string // the name of the attached workbook
-	Portal   string // the collection portal's address for the unit; "" when there is none
+	Portal   string // the collection portal's address for the unit (its sign-in link with send --portal); "" when there is none
 }
 
 // ParseTemplate parses a mail template and tries it on an example unit, so
@@ -89,7 +90,8 @@ type Letter struct {
 	Round    string
 	Deadline string
 	Contact  string
-	Portal   string // the collection portal's address, for Data.Portal; "" for none
+	Portal   string            // the collection portal's address, for Data.Portal; "" for none
+	Links    map[string]string // unit code -> the unit's sign-in link, for Data.Portal in place of Portal
 }
 
 // A Message is one unit's message.
@@ -109,7 +111,7 @@ type Message struct {
 // byte on every call.
 func (l *Letter) Compose(m Message) (*gomail.Msg, error) {
 	subject, body, err := l.Template.Execute(Data{
-		Unit: m.Unit, Round: l.Round, Deadline: l.Deadline, Contact: l.Contact, FileName: m.FileName, Portal: l.Portal,
+		Unit: m.Unit, Round: l.Round, Deadline: l.Deadline, Contact: l.Contact, FileName: m.FileName, Portal: cmp.Or(l.Links[m.Unit.Code], l.Portal),
 	})
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"io"
 	iofs "io/fs"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,6 +23,7 @@ import (
 	"edustat/mailing"
 	"edustat/roster"
 	"edustat/seeds"
+	"edustat/store"
 	"edustat/templates"
 )
 
@@ -33,7 +35,7 @@ var sendCmd = &command{
                     [--template FILE] [--deadline TEXT] [--contact TEXT]
                     [--config FILE] [--smtp HOST:PORT] [--from ADDR]
                     [--tls none|starttls|tls] [--smtp-user USER]
-                    [--smtp-password-file FILE]
+                    [--smtp-password-file FILE] [--portal URL --db DB]
        edustat send --dry-run [--eml DIR] [--date TIME] --round ROUND --templates DIR ...
 
 Send emails every unit of the roster its own workbook of the round, as
@@ -61,6 +63,12 @@ with --unit or --resend has no address, and 0 otherwise.
 would send as an .eml file, named like the workbook, into DIR/eml or --eml
 DIR, to open in a mail program. With --date fixing the Date header the files
 are the same, byte for byte, on every run.
+
+With --portal URL (the address of 'edustat serve') and --db DB (its round
+database), each message also carries the unit's sign-in link to the portal,
+where the clerk can download, upload and see the findings at once. A new
+link is made for each unit mailed; it replaces the unit's earlier link.
+--dry-run shows where the link goes without making one.
 
 The message comes from a text template, the embedded ` + seeds.MailFile + ` or
 --template FILE: a Go text/template whose first line is "Subject: …", then a
@@ -95,6 +103,9 @@ Flags:
       --smtp-user USER  the user to log in as
       --smtp-password-file FILE
                         a file holding the password
+      --portal URL      the portal's address, e.g. https://tongji.example.cn:
+                        put each unit's sign-in link into its message
+      --db DB           the portal's round database (with --portal)
 
 The password is never a flag: it is read from the environment variable
 EDUSTAT_SMTP_PASSWORD or from a file. The other settings can also come from
@@ -144,6 +155,8 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	date := fs.String("date", "", "the Date of --dry-run messages")
 	tmplFile := fs.String("template", "", "the mail template")
 	configFile := fs.String("config", "", "a YAML file of settings")
+	portalURL := fs.String("portal", "", "the portal's address")
+	dsn := fs.String("db", "", "the portal's round database")
 	var flagged sendSettings
 	fs.StringVar(&flagged.Deadline, "deadline", "", "when the workbooks are due")
 	fs.StringVar(&flagged.Contact, "contact", "", "whom units may ask")
@@ -168,6 +181,11 @@ func runSend(ctx context.Context, e *env, args []string) error {
 		return usageError("send: --date goes with --dry-run: a message sent is dated when it is sent")
 	case *level != "" && *level != string(catalog.County) && *level != string(catalog.School):
 		return usageError("send: --level %q: want county or school", *level)
+	case (*portalURL == "") != (*dsn == ""):
+		return usageError("send: --portal and --db go together: the portal's address and its round database")
+	}
+	if err := checkPortalURL(*portalURL); err != nil {
+		return err
 	}
 	var fixedDate time.Time
 	if *date != "" {
@@ -226,6 +244,11 @@ func runSend(ctx context.Context, e *env, args []string) error {
 		}
 	} else {
 		if b.Sender, err = smtpSender(e, set, fs.Changed("smtp-password-file")); err != nil {
+			return err
+		}
+	}
+	if *portalURL != "" {
+		if letter.Links, err = portalLinks(ctx, *dsn, *portalURL, *round, items, *dryRun); err != nil {
 			return err
 		}
 	}
@@ -436,4 +459,47 @@ func sendError(err error, set sendSettings, sum mailing.Summary, logPath string)
 		return withHint(err, "check the server address (--smtp) and the TLS mode (--tls)")
 	}
 	return err
+}
+
+func checkPortalURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return usageError("send: --portal %q: want the portal's address, e.g. https://tongji.example.cn", s)
+	}
+	return nil
+}
+
+// portalLinks makes a new sign-in link for every unit about to be mailed
+// and returns the links by unit code. A dry run makes none and shows where
+// the link goes.
+func portalLinks(ctx context.Context, dsn, base, round string, items []mailing.Item, dryRun bool) (map[string]string, error) {
+	var codes []string
+	for _, it := range items {
+		if it.Action == mailing.Send {
+			codes = append(codes, it.Unit.Code)
+		}
+	}
+	base = strings.TrimSuffix(base, "/")
+	links := map[string]string{}
+	if dryRun {
+		for _, c := range codes {
+			links[c] = base + "/s/（正式发送时生成本单位的登录链接）"
+		}
+		return links, nil
+	}
+	db, err := openDB(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	tokens, err := db.NewLinks(ctx, round, codes, store.CLI)
+	if err != nil {
+		return nil, withHint(err, "open the round in the portal's database first: edustat round init --db %s --round %s", dsn, round)
+	}
+	for c, tok := range tokens {
+		links[c] = base + "/s/" + tok
+	}
+	return links, nil
 }

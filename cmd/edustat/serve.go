@@ -97,7 +97,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		defer smtp.Close()
 		mailer = &portal.SMTPMailer{Sender: smtp, From: set.From}
 	}
-	db, err := store.Open(ctx, *dsn)
+	db, err := openDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}

@@ -84,7 +84,7 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 	case action == "add" && *role == "bureau" && *unit != "":
 		return usageError("users add: a bureau user has no --unit")
 	}
-	db, err := store.Open(ctx, *dsn)
+	db, err := openDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}
