@@ -112,7 +112,7 @@ func TestLibreOffice(t *testing.T) {
 func compareAfterSave(t *testing.T, c *catalog.Catalog, u *roster.Unit, before *excelize.File, saved []byte) {
 	after := open(t, saved)
 	want := NewIdentity(c, u, testOpts.Round)
-	got, ok := ReadIdentity(after)
+	got, ok := readIdentity(t, after)
 	if !ok {
 		t.Error("identity lost")
 	} else if diff := cmp.Diff(want, got); diff != "" {

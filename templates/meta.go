@@ -1,10 +1,11 @@
 package templates
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"edustat/internal/xlsx"
 )
 
 // writeIdentity stores id in f twice: as custom document properties named
@@ -39,52 +40,31 @@ func writeIdentity(f *excelize.File, id Identity) error {
 }
 
 // ReadIdentity reads the identity a workbook was made with: from its custom
-// document properties, or, when they are missing or do not check out, from
-// its MetaSheet. It reports false when neither holds a valid identity.
-func ReadIdentity(f *excelize.File) (Identity, bool) {
-	if props, err := f.GetCustomProps(); err == nil {
+// document properties, or, when they are missing or do not check out
+// (a program dropped or edited them), from its hidden MetaSheet. It
+// reports false when neither holds a valid identity. The workbook is read
+// through internal/xlsx, with its limits, as every workbook edustat reads.
+func ReadIdentity(b *xlsx.Book) (Identity, bool) {
+	if props, err := b.CustomProps(); err == nil {
 		kv := map[string]string{}
-		for _, p := range props {
-			key, ok := strings.CutPrefix(p.Name, PropPrefix)
-			if !ok {
-				continue
+		for name, v := range props {
+			if key, ok := strings.CutPrefix(name, PropPrefix); ok {
+				kv[key] = v
 			}
-			kv[key] = propString(p.Value)
 		}
 		if id, ok := IdentityFromPairs(kv); ok {
 			return id, true
 		}
 	}
-	if idx, err := f.GetSheetIndex(MetaSheet); err != nil || idx < 0 {
-		return Identity{}, false
-	}
-	rows, err := f.GetRows(MetaSheet, excelize.Options{RawCellValue: true})
+	meta, err := b.Sheet(MetaSheet)
 	if err != nil {
 		return Identity{}, false
 	}
 	kv := map[string]string{}
-	for _, r := range rows {
-		if len(r) >= 2 && r[0] != "" {
-			kv[strings.TrimSpace(r[0])] = r[1]
+	for _, row := range meta.Rows {
+		if len(row) >= 2 && row[0].Value != "" {
+			kv[strings.TrimSpace(row[0].Value)] = row[1].Value
 		}
 	}
 	return IdentityFromPairs(kv)
-}
-
-// propString returns a property value as the string it was stored as.
-// Strings come back as strings; a program that turned one into a number
-// gets the number printed without a fractional part where it has none.
-func propString(v any) string {
-	switch v := v.(type) {
-	case string:
-		return v
-	case float64:
-		if v == float64(int64(v)) {
-			return fmt.Sprintf("%d", int64(v))
-		}
-		return fmt.Sprint(v)
-	case nil:
-		return ""
-	}
-	return fmt.Sprint(v)
 }

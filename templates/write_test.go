@@ -130,7 +130,7 @@ func TestIdentityRoundTrip(t *testing.T) {
 	want := NewIdentity(c, county, testOpts.Round)
 
 	f := open(t, data)
-	got, ok := ReadIdentity(f)
+	got, ok := readIdentity(t, f)
 	if !ok {
 		t.Fatal("ReadIdentity: not found")
 	}
@@ -142,7 +142,7 @@ func TestIdentityRoundTrip(t *testing.T) {
 	for _, kv := range want.Pairs() {
 		must(t, f.SetCustomProps(excelize.CustomProperty{Name: PropPrefix + kv[0]}))
 	}
-	got, ok = ReadIdentity(f)
+	got, ok = readIdentity(t, f)
 	if !ok {
 		t.Fatal("ReadIdentity without properties: not found")
 	}
@@ -152,7 +152,7 @@ func TestIdentityRoundTrip(t *testing.T) {
 
 	// An edited identity does not check out.
 	must(t, f.SetCellStr(MetaSheet, "B4", "370812"))
-	if _, ok := ReadIdentity(f); ok {
+	if _, ok := readIdentity(t, f); ok {
 		t.Error("ReadIdentity with an edited unit: ok, want not ok")
 	}
 }
@@ -442,7 +442,7 @@ func TestUnitEscaped(t *testing.T) {
 	if want := "&LA&&B <任城> \"区\" 'x'&R济教统1表 学前教育"; hf.OddHeader != want {
 		t.Errorf("header = %q, want %q", hf.OddHeader, want)
 	}
-	id, ok := ReadIdentity(f)
+	id, ok := readIdentity(t, f)
 	if !ok || id.UnitName != u.Name {
 		t.Errorf("ReadIdentity = %+v, %t; want unit name %q", id, ok, u.Name)
 	}
