@@ -3,6 +3,7 @@ package consolidate
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -200,5 +201,35 @@ func BenchmarkScreen(b *testing.B) {
 		if res.Judged == 0 {
 			b.Fatal("nothing judged")
 		}
+	}
+}
+
+// BenchmarkCityScreens consolidates the city as BenchmarkCity does, with
+// the catalog's screens (the 核查 sheet included) and without: the
+// difference is what screening adds to consolidation.
+func BenchmarkCityScreens(b *testing.B) {
+	c, ros, subs := cityScale(b, 3677)
+	screens := c.Screens
+	for _, tt := range []struct {
+		name    string
+		screens []*catalog.Screen
+	}{{"without", nil}, {"with", screens}} {
+		b.Run(tt.name, func(b *testing.B) {
+			c.Screens = tt.screens
+			defer func() { c.Screens = screens }()
+			b.ReportAllocs()
+			for b.Loop() {
+				r, err := Build(subs, Options{Catalog: c, Roster: ros, Round: "2021"})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := r.WriteWorkbook(io.Discard); err != nil {
+					b.Fatal(err)
+				}
+				if err := r.WriteCSV(io.Discard); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
