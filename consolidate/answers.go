@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"edustat/internal/xlsx"
+	"edustat/screen"
 	"edustat/validate"
 )
 
@@ -26,6 +27,25 @@ type Answers struct {
 	County     string   `json:"county"`
 	CountyName string   `json:"county_name"`
 	Items      []Answer `json:"items"`
+	// Missing are the county's items of the round (when known: see
+	// CheckAgainst) that the list does not have: rows deleted, or a list
+	// older than the round's data.
+	Missing []string `json:"missing,omitempty"`
+}
+
+// CheckAgainst notes in a.Missing the county's suspects of res that the
+// list lacks.
+func (a *Answers) CheckAgainst(res *screen.Result) {
+	has := map[string]bool{}
+	for _, it := range a.Items {
+		has[it.ID] = true
+	}
+	a.Missing = nil
+	for _, s := range res.Suspects {
+		if s.County == a.County && !has[screen.ID(s)] {
+			a.Missing = append(a.Missing, screen.ID(s))
+		}
+	}
 }
 
 // Answer is one item of a 核查清单 and its 说明.

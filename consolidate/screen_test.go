@@ -233,3 +233,18 @@ func BenchmarkCityScreens(b *testing.B) {
 		})
 	}
 }
+
+// TestCheckAgainst finds the items of a county that its returned list
+// lacks.
+func TestCheckAgainst(t *testing.T) {
+	r := screenRound(t)
+	a := &Answers{County: "370811", Items: []Answer{{ID: "S_OLD-370811"}}}
+	a.CheckAgainst(r.Screen())
+	if diff := cmp.Diff([]string{"S_SPEND-370811"}, a.Missing); diff != "" {
+		t.Errorf("Missing (-want +got):\n%s", diff)
+	}
+	a = &Answers{County: "370812", Items: []Answer{{ID: "S_STU-1137000004"}}}
+	if a.CheckAgainst(r.Screen()); len(a.Missing) != 0 {
+		t.Errorf("Missing = %v, want none", a.Missing)
+	}
+}

@@ -249,12 +249,14 @@ func screenAnswers(ctx context.Context, e *env, files []string, format, password
 			a.Round = round
 		}
 		all = append(all, a)
-		open += len(a.Open())
 	}
 	if dsn != "" {
 		if err := storeAnswers(ctx, e, dsn, all, format == "text"); err != nil {
 			return err
 		}
+	}
+	for _, a := range all {
+		open += len(a.Open()) + len(a.Missing)
 	}
 	if format == "json" {
 		enc := json.NewEncoder(e.stdout)
@@ -282,9 +284,20 @@ func storeAnswers(ctx context.Context, e *env, dsn string, all []*consolidate.An
 		return err
 	}
 	defer db.Close()
+	screened := map[string]*screen.Result{}
 	for _, a := range all {
 		if a.Round == "" {
 			return usageError("screen --answers: %s does not say its round: give --round", a.File)
+		}
+		if screened[a.Round] == nil {
+			r, err := roundFromDB(ctx, db, a.Round, nil)
+			if err != nil {
+				return err
+			}
+			screened[a.Round] = r.Screen()
+		}
+		if a.County != "" {
+			a.CheckAgainst(screened[a.Round])
 		}
 		var items []store.ScreenAnswer
 		for _, it := range a.Items {
@@ -316,6 +329,9 @@ func printAnswers(w io.Writer, a *consolidate.Answers) {
 	}
 	fmt.Fprintf(w, "%s：%s核查清单，共 %d 条，已说明 %d 条，未说明 %d 条\n",
 		a.File, who, len(a.Items), len(a.Items)-len(open), len(open))
+	for _, id := range a.Missing {
+		fmt.Fprintf(w, "  清单中没有  %s（本轮核查有此条，请对照重新下发的核查清单说明）\n", id)
+	}
 	for _, it := range open {
 		fmt.Fprintf(w, "  未说明  %s  %s %s：%s（第 %d 行）\n", it.ID, it.Unit, it.UnitName, it.Name, it.Row)
 	}

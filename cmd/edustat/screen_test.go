@@ -109,6 +109,22 @@ func TestScreenDB(t *testing.T) {
 			t.Errorf("screen --db after the answer does not match %s:\n%s", want, out)
 		}
 	}
+	// 金乡县 deletes its row: the database knows the item is missing.
+	f, err = excelize.OpenFile(filepath.Join(lists, "2020_370828_金乡县_核查清单.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.RemoveRow(consolidate.ChecklistSheet, 4); err != nil {
+		t.Fatal(err)
+	}
+	emptied := filepath.Join(dir, "金乡县回复.xlsx")
+	if err := f.SaveAs(emptied); err != nil {
+		t.Fatal(err)
+	}
+	code, out = runEdustat(t, "screen", "--answers", "--db", dsn, emptied)
+	if code != 1 || !regexp.MustCompile(`(?m)^  清单中没有  SCR_AID_PER_STUDENT_YOY-370828（`).MatchString(out) {
+		t.Errorf("screen --answers of a list without its row: exit %d, want 1 and the missing item\n%s", code, out)
+	}
 	// Files and --db do not mix.
 	if code, _ := runEdustat(t, "screen", "--round", "2020", "--db", dsn, "demo"); code != 2 {
 		t.Errorf("screen --db with files: exit %d, want 2", code)
