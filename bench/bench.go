@@ -45,6 +45,11 @@ type Options struct {
 	// unless Keep is set.
 	Out  string
 	Keep bool
+	// Portal adds the portal step: every school uploads its workbook to
+	// 'edustat serve' on loopback (bench/portal.go). PortalDB is the
+	// database it uses, a postgres:// URL; "" is an SQLite file in Out.
+	Portal   bool
+	PortalDB string
 	// CPUProfile, when set, is a file to write a CPU profile of the steps
 	// to.
 	CPUProfile string
@@ -68,12 +73,16 @@ type step struct {
 // target when it must meet MaxTime and MaxMemory, and list it here; the
 // table prints a row for it.
 func (b *bench) steps() []step {
-	return []step{
+	steps := []step{
 		{name: "生成模板 (generate)", run: b.generate, target: true},
 		{name: "填报 (fill)", run: b.fill},
 		{name: stepConsolidate, run: b.consolidate, target: true},
 		{name: stepScreen, run: b.screen},
 	}
+	if b.withPortal {
+		steps = append(steps, step{name: "门户上传 (portal upload)", run: b.portal})
+	}
+	return steps
 }
 
 // Names of the steps others are compared with.
@@ -109,6 +118,7 @@ func Run(ctx context.Context, opts Options) error {
 		}
 	}
 	b.dir, b.stderr = dir, opts.Stderr
+	b.withPortal, b.portalDB = opts.Portal || opts.PortalDB != "", opts.PortalDB
 	for _, sub := range []string{"templates", "submissions"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			return err
@@ -174,6 +184,12 @@ func Run(ctx context.Context, opts Options) error {
 		}
 		fmt.Fprintf(w, "数据核查：%d 项，判断 %d 个单位值，可疑 %d 条，未判断 %d 组；用时为审核汇总的 %.1f%% (screening time as a share of consolidation)\n",
 			b.screened.Screens, b.screened.Judged, len(b.screened.Suspects), len(b.screened.Skipped), 100*scr.Seconds()/cons.Seconds())
+	}
+	if b.uploads != nil {
+		b.uploads.report(w)
+		if !b.uploads.met() {
+			missed = true
+		}
 	}
 	if opts.Keep && opts.Out == "" {
 		fmt.Fprintf(w, "工作簿保存在 %s (kept)\n", dir)

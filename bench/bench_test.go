@@ -160,3 +160,18 @@ func TestBenchCleanAtScale(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchPortal runs the portal step on a small round: every school's
+// upload is answered and stored.
+func TestBenchPortal(t *testing.T) {
+	opts := testOptions(t)
+	opts.Schools, opts.Counties, opts.Out, opts.Portal = 30, 2, filepath.Join(t.TempDir(), "bench"), true
+	var stdout bytes.Buffer
+	opts.Stdout = &stdout
+	if err := Run(context.Background(), opts); err != nil && !errors.Is(err, ErrMissed) {
+		t.Fatalf("Run: %v\n%s", err, stdout.String())
+	}
+	if !strings.Contains(stdout.String(), "30 所学校上传，30 份得到审核结果，库中保存 30 份") {
+		t.Errorf("portal step did not store every upload:\n%s", stdout.String())
+	}
+}

@@ -30,6 +30,10 @@ type bench struct {
 	rules  map[catalog.Level][]rule // see rulesFor
 	// screened is the 数据核查 the screen step ran.
 	screened *screen.Result
+	// the portal step (portal.go)
+	withPortal bool
+	portalDB   string
+	uploads    *uploads
 }
 
 // kinds are the kinds of school of a synthetic round, with their share of

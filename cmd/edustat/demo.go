@@ -13,7 +13,7 @@ import (
 var demoCmd = &command{
 	name:    "demo",
 	summary: "run a whole collection round on the 2020 example data",
-	usage: `usage: edustat demo [--out DIR] [--examples DIR]
+	usage: `usage: edustat demo [--out DIR] [--examples DIR] [--serve [--addr ADDR]]
 
 Demo runs a whole collection round of the embedded Jining catalog on the
 example data of 2020 (examples/2020): it generates the workbook of every
@@ -39,6 +39,14 @@ Outputs, under DIR:
 The same data gives the same files, byte for byte. The exit code is 0 when
 every step ran, whatever the audit found.
 
+With --serve, demo then loads the round into DIR/portal.db, as if every
+unit's file had come in, except one school's, and serves the collection
+portal ('edustat serve') on ADDR until Ctrl-C. It prints a sign-in link for
+that school, one for its county and the bureau's account, and the two
+files to upload (the school's, with a logic error, and its correction), so
+that a newcomer can go through upload, findings, correction, approval and
+the city summary in a browser.
+
 Flags:
   -o, --out DIR        where to write (default: edustat-demo-ROUND); if it
                        exists it must be empty or hold an earlier demo's
@@ -46,6 +54,8 @@ Flags:
       --examples DIR   the round's data, laid out like examples/2020: a
                        round.yaml and one .yaml file per unit (default: the
                        embedded examples)
+      --serve          then serve the round in the portal (see above)
+  -a, --addr ADDR      where --serve listens (default 127.0.0.1:8080)
 `,
 }
 
@@ -55,6 +65,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	fset := flags(demoCmd, e)
 	out := fset.StringP("out", "o", "", "output directory")
 	exampleDir := fset.String("examples", "", "example round directory")
+	serveIt := fset.Bool("serve", false, "serve the round in the portal")
+	addr := fset.StringP("addr", "a", "127.0.0.1:8080", "where --serve listens")
 	if err := parse(demoCmd, e, fset, args); err != nil {
 		return err
 	}
@@ -80,8 +92,11 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		}
 		fsys, dir = os.DirFS(filepath.Dir(abs)), filepath.Base(abs)
 	}
-	return demo.Run(ctx, demo.Options{
+	if err := demo.Run(ctx, demo.Options{
 		Catalog: c, Roster: ros, Examples: fsys, Dir: dir, Out: *out,
 		Stdout: e.stdout, Stderr: e.stderr,
-	})
+	}); err != nil || !*serveIt {
+		return err
+	}
+	return demoServe(ctx, e, fsys, dir, *out, *addr)
 }
