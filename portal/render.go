@@ -176,6 +176,30 @@ var funcs = template.FuncMap{
 	},
 	"roleLabel": roleLabel,
 	"actions":   func() map[string]string { return actionLabels },
+	"action":    actionName,
+}
+
+// actionNames are the audit log's actions as the log page shows them.
+var actionNames = map[string]string{
+	"signin": "登录", "signin.fail": "登录失败", "signout": "退出",
+	"submit": "报送", "submit.duplicate": "重复报送", "submit.refused": "未采用",
+	"review.approve": "审核通过", "review.return": "退回", "review.unapprove": "取消审核",
+	"template.download": "下载空白工作簿", "annotated.download": "下载批注版", "file.download": "下载原文件",
+	"export.summary": "导出汇总表", "export.csv": "导出明细", "export.consolidate": "汇总", "round.export": "导出",
+	"link.new": "生成登录链接", "link.revoke": "停用登录链接",
+	"round.init": "建立轮次", "round.close": "关闭轮次", "round.reopen": "重新开放轮次",
+	"unit.reopen": "重新开放单位", "unit.shut": "关闭单位",
+	"remind": "提醒邮件", "remind.fail": "提醒邮件失败", "return.mail": "退回通知邮件", "return.mail.fail": "退回通知失败",
+	"user.add": "新建账号", "user.reset": "重置密码", "user.disable": "停用账号", "user.enable": "启用账号", "token.new": "新建 API 令牌",
+	"mail.record": "收到邮件",
+}
+
+// actionName is an action's Chinese name, or the action itself.
+func actionName(a string) string {
+	if n, ok := actionNames[a]; ok {
+		return n
+	}
+	return a
 }
 
 // actionLabels are the audit log's actions (and prefixes) the filter offers.
@@ -202,6 +226,8 @@ func roleLabel(r store.Role) string {
 	switch r {
 	case store.RoleBureau:
 		return "市教育局"
+	case store.RoleSystem:
+		return "系统"
 	case store.RoleCounty:
 		return "县区教育局"
 	case store.RoleSchool:
