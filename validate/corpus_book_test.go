@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"edustat/catalog"
+	"edustat/internal/fill"
 	"edustat/roster"
 	"edustat/templates"
 )
@@ -176,38 +177,49 @@ func (b *corpusBook) note(code, s string) {
 	b.setCell(sh, ref, s)
 }
 
-// fill fills the workbook with values that pass every rule: fixed values
-// by code, list records by form code, and the footer.
+// fill types a good fill into the workbook as a clerk would, with the one
+// filler of the tests (internal/fill): values for the fixed forms (every
+// other indicator that is not computed gets a plain value), records of the
+// list forms by 表号, and the footer.
 func (b *corpusBook) fill(values map[string]any, lists map[string][]map[string]any) {
 	b.t.Helper()
+	v := &fill.Values{Fixed: map[string]fill.Entry{}, Lists: map[string][]fill.Record{},
+		Footer: map[string]string{"单位负责人": "张伟", "统计负责人": "李娜", "填表人": "王芳", "联系电话": "0537-2345678", "报出日期": "2022-01-10"}}
 	for _, f := range b.c.FormsFor(b.unit.Level()) {
 		if f.Kind == catalog.List {
-			for i, rec := range lists[f.Code] {
-				for code, v := range rec {
-					b.setRow(code, i, v)
+			for _, rec := range lists[f.Code] {
+				r := fill.Record{Cells: map[string]fill.Entry{}}
+				for code, x := range rec {
+					r.Cells[code] = clerkEntry(x)
 				}
+				v.Lists[f.Code] = append(v.Lists[f.Code], r)
 			}
 			continue
 		}
 		for _, in := range f.Indicators() {
-			if v, ok := values[in.Code]; ok {
-				b.set(in.Code, v)
+			if x, ok := values[in.Code]; ok {
+				v.Fixed[in.Code] = clerkEntry(x)
 			} else if !in.Computed() {
-				b.set(in.Code, plainValue(in))
+				v.Fixed[in.Code] = clerkEntry(plainValue(in))
 			}
 		}
 	}
-	footer := map[string]string{"单位负责人": "张伟", "统计负责人": "李娜", "填表人": "王芳", "联系电话": "0537-2345678", "报出日期": "2022-01-10"}
-	for _, sh := range b.formSheets() {
-		rows, _ := b.f.GetRows(sh)
-		for i, row := range rows {
-			for j, v := range row {
-				if s, ok := footer[v]; ok {
-					b.setCell(sh, cellRef(j+1, i), s)
-				}
-			}
-		}
+	if err := fill.Workbook(b.f, v); err != nil {
+		b.t.Fatal(err)
 	}
+	b.changed()
+}
+
+// clerkEntry is what a clerk types for a value of the corpus: text as
+// text, exactly (a date too), anything else as fill types it.
+func clerkEntry(x any) fill.Entry {
+	switch x := x.(type) {
+	case text:
+		return fill.Entry{Typed: string(x)}
+	case string:
+		return fill.Entry{Typed: x}
+	}
+	return fill.Entry{Value: x}
 }
 
 // plainValue is a value for an indicator the good fills do not list (one

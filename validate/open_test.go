@@ -168,7 +168,7 @@ func TestReadNotFound(t *testing.T) {
 
 func TestReadEncrypted(t *testing.T) {
 	f := openTemplate(t, rdSchool)
-	fill(t, f, rdSchoolForm, map[string]any{"KGS_ENROL": 1234})
+	typeValues(t, f, map[string]any{"KGS_ENROL": 1234})
 	path := saveBook(t, f, "locked.xlsx", excelize.Options{Password: "机密123"})
 	c, _ := readTestData(t)
 	for _, pw := range []string{"", "wrong"} {

@@ -14,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"edustat/catalog"
+	"edustat/internal/fill"
 	"edustat/roster"
 	"edustat/templates"
 )
@@ -107,20 +108,18 @@ func valueRef(t testing.TB, f *excelize.File, sheet, code string) string {
 	return ""
 }
 
-// fill sets values on a fixed-form sheet by indicator code.
-func fill(t testing.TB, f *excelize.File, sheet string, values map[string]any) {
+// typeValues types values into the fixed forms of f by indicator code, as
+// a clerk would, with the one filler of the tests (internal/fill): a
+// string exactly as typed (text, even "62"), anything else as fill types
+// it.
+func typeValues(t testing.TB, f *excelize.File, values map[string]any) {
 	t.Helper()
-	for code, v := range values {
-		ref := valueRef(t, f, sheet, code)
-		var err error
-		if s, ok := v.(string); ok {
-			err = f.SetCellStr(sheet, ref, s) // as typed: text, even "62"
-		} else {
-			err = f.SetCellValue(sheet, ref, v)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	v := &fill.Values{Fixed: map[string]fill.Entry{}}
+	for code, x := range values {
+		v.Fixed[code] = clerkEntry(x)
+	}
+	if err := fill.Workbook(f, v); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -164,7 +163,7 @@ func footerRef(t testing.TB, f *excelize.File, sheet, label string) string {
 func filledCounty(t testing.TB) *excelize.File {
 	t.Helper()
 	f := openTemplate(t, rdCounty)
-	fill(t, f, rdFixedSheet, map[string]any{
+	typeValues(t, f, map[string]any{
 		"KG_BUILT":        "62所",
 		"KG_SEATS":        12000,
 		"KG_INVEST":       "5.52亿元",

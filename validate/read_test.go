@@ -145,7 +145,7 @@ func TestReadLayout(t *testing.T) {
 
 func TestReadSchool(t *testing.T) {
 	f := openTemplate(t, rdSchool)
-	fill(t, f, rdSchoolForm, map[string]any{
+	typeValues(t, f, map[string]any{
 		"KGS_ENROL":       "1,234人",
 		"KGS_PUHUI_ENROL": 1300,
 		"KGS_DISABLED":    "",
@@ -183,7 +183,7 @@ func TestReadSchool(t *testing.T) {
 // formulas, number formats, deleted rows and blanks by meaning.
 func TestReadCells(t *testing.T) {
 	f := openTemplate(t, rdCounty)
-	fill(t, f, rdFixedSheet, map[string]any{
+	typeValues(t, f, map[string]any{
 		"KG_BUILT":        "",
 		"KG_SEATS":        "/",
 		"KG_ENROL":        12345,
@@ -279,7 +279,7 @@ func TestReadUnknownForm(t *testing.T) {
 func BenchmarkRead(b *testing.B) {
 	c, _ := readTestData(b)
 	school := openTemplate(b, rdSchool)
-	fill(b, school, rdSchoolForm, map[string]any{
+	typeValues(b, school, map[string]any{
 		"KGS_ENROL": 1234, "KGS_PUHUI_ENROL": 1000, "KGS_DISABLED": 3, "KGS_NET": "是",
 		"KGS_STAGE": "智慧校园", "KGS_SPEND": 512.5, "KGS_OPENED": day(1956, 9, 1), "KGS_CONTACT": "李四",
 	})
@@ -306,7 +306,7 @@ func TestReadDate1904(t *testing.T) {
 	f := openTemplate(t, rdSchool)
 	yes := true
 	must(t, f.SetWorkbookProps(&excelize.WorkbookPropsOptions{Date1904: &yes}))
-	fill(t, f, rdSchoolForm, map[string]any{"KGS_OPENED": 44440 - 1462}) // a cell formatted yyyy-mm-dd
+	typeValues(t, f, map[string]any{"KGS_OPENED": 44440 - 1462}) // a cell formatted yyyy-mm-dd
 	sub := readBook(t, saveBook(t, f, "mac.xlsx"), Options{})
 	want := dateValue(2021, 9, 1)
 	want.Raw = "42978"
@@ -318,7 +318,7 @@ func TestReadDate1904(t *testing.T) {
 // TestReadMacroBook reads a workbook saved as .xlsm, macros and all.
 func TestReadMacroBook(t *testing.T) {
 	f := openTemplate(t, rdSchool)
-	fill(t, f, rdSchoolForm, map[string]any{"KGS_ENROL": 1234})
+	typeValues(t, f, map[string]any{"KGS_ENROL": 1234})
 	path := saveBook(t, f, "school.xlsm")
 	patchPart(t, path, "[Content_Types].xml", func(s string) string {
 		return strings.Replace(s, "sheet.main+xml", "sheet.macroEnabled.main+xml", 1)
