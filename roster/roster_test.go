@@ -93,8 +93,9 @@ func TestParseErrors(t *testing.T) {
 			if !errors.Is(err, roster.ErrInvalid) {
 				t.Fatalf("Parse = %v, want ErrInvalid", err)
 			}
-			if err.Error() != tt.want {
-				t.Errorf("Parse error\n got %s\nwant %s", err, tt.want)
+			// The message says where the problem is and what it is.
+			if msg := err.Error(); msg != tt.want {
+				t.Errorf("Parse error message\n got %s\nwant %s", msg, tt.want)
 			}
 		})
 	}

@@ -7,6 +7,7 @@
 package fill
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -16,6 +17,13 @@ import (
 
 	"edustat/internal/xlsx"
 	"edustat/templates"
+)
+
+// Errors of Workbook and Write a caller can test with errors.Is.
+var (
+	ErrNotInWorkbook = errors.New("is not in the workbook") // an indicator, list form or the footer of Values
+	ErrNoRoom        = errors.New("too many records")       // more records than a list form has rows for
+	ErrType          = errors.New("not a value to type")    // an Entry.Value of a type a clerk cannot type
 )
 
 // Values is what a clerk types into one workbook.
@@ -158,7 +166,7 @@ func cellValue(typed string, value any) (text string, num float64, number, blank
 		}
 		return x, 0, false, x == "", nil
 	}
-	return "", 0, false, false, fmt.Errorf("cannot type a %T", value)
+	return "", 0, false, false, fmt.Errorf("%w: cannot type a %T", ErrType, value)
 }
 
 var isoDateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)

@@ -2,9 +2,9 @@ package fill
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
@@ -285,18 +285,18 @@ func TestWriteErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		v    *Values
-		want string
+		want error
 	}{
-		{"unknown indicator", &Values{Fixed: map[string]Entry{"NO_SUCH": {Value: 1}}}, "indicator NO_SUCH is not in the workbook"},
-		{"county indicator in a school workbook", &Values{Fixed: map[string]Entry{"KG_BUILT": {Value: 1}}}, "indicator KG_BUILT is not in the workbook"},
-		{"list form not there", &Values{Lists: map[string][]Record{"济教统10表": {{}}}}, "list form 济教统10表 is not in the workbook"},
-		{"value of no type", &Values{Fixed: map[string]Entry{"SCH_STUDENTS": {Value: []int{1}}}}, "cannot type a []int"},
+		{"unknown indicator", &Values{Fixed: map[string]Entry{"NO_SUCH": {Value: 1}}}, ErrNotInWorkbook},
+		{"county indicator in a school workbook", &Values{Fixed: map[string]Entry{"KG_BUILT": {Value: 1}}}, ErrNotInWorkbook},
+		{"list form not there", &Values{Lists: map[string][]Record{"济教统10表": {{}}}}, ErrNotInWorkbook},
+		{"value of no type", &Values{Fixed: map[string]Entry{"SCH_STUDENTS": {Value: []int{1}}}}, ErrType},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := Write(&bytes.Buffer{}, tmpl, tt.v)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("Write = %v, want an error saying %q", err, tt.want)
+			if !errors.Is(err, tt.want) {
+				t.Errorf("Write = %v, want %v", err, tt.want)
 			}
 		})
 	}
@@ -306,8 +306,8 @@ func TestWriteErrors(t *testing.T) {
 			recs[i] = Record{Cells: map[string]Entry{"KGP_NAME": {Value: "项目"}}}
 		}
 		err := Write(&bytes.Buffer{}, template(t, "370811"), &Values{Lists: map[string][]Record{"济教统10表": recs}})
-		if err == nil || !strings.Contains(err.Error(), "has room for 40 records, not 41") {
-			t.Errorf("Write = %v, want an error about room for 40 records", err)
+		if !errors.Is(err, ErrNoRoom) {
+			t.Errorf("Write = %v, want ErrNoRoom", err)
 		}
 	})
 	t.Run("not a workbook", func(t *testing.T) {

@@ -65,16 +65,16 @@ func plan(sheets []grid, v *Values) ([]edit, error) {
 	}
 	for code := range v.Fixed {
 		if !found[code] {
-			return nil, fmt.Errorf("fill: indicator %s is not in the workbook", code)
+			return nil, fmt.Errorf("fill: indicator %s %w", code, ErrNotInWorkbook)
 		}
 	}
 	for form := range v.Lists {
 		if !lists[form] {
-			return nil, fmt.Errorf("fill: list form %s is not in the workbook", form)
+			return nil, fmt.Errorf("fill: list form %s %w", form, ErrNotInWorkbook)
 		}
 	}
 	if len(v.Footer) > 0 && !footer {
-		return nil, fmt.Errorf("fill: the workbook has no footer")
+		return nil, fmt.Errorf("fill: the footer %w", ErrNotInWorkbook)
 	}
 	return edits, nil
 }
@@ -164,7 +164,7 @@ func (g *grid) list(k int, form string, recs []Record, codeRow int, add adder) e
 	}
 	room := end - codeRow - 1
 	if len(recs) > room {
-		return fmt.Errorf("fill: %s (%s) has room for %d records, not %d", g.name, form, room, len(recs))
+		return fmt.Errorf("fill: %s (%s) %w: it has room for %d records, not %d", g.name, form, ErrNoRoom, room, len(recs))
 	}
 	for n, r := range recs {
 		i := codeRow + 1 + n
