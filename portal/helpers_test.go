@@ -129,6 +129,10 @@ type fixture struct {
 func sqliteDSN(t testing.TB) string { return filepath.Join(t.TempDir(), "edustat.db") }
 
 func newFixture(t testing.TB, dsn string, init bool) *fixture {
+	return newFixtureWith(t, dsn, init, portal.Config{})
+}
+
+func newFixtureWith(t testing.TB, dsn string, init bool, cfg portal.Config) *fixture {
 	t.Helper()
 	loadDemo(t)
 	db, err := store.Open(ctx, dsn)
@@ -141,7 +145,8 @@ func newFixture(t testing.TB, dsn string, init bool) *fixture {
 			t.Fatalf("InitRound: %v", err)
 		}
 	}
-	srv, err := portal.New(portal.Config{DB: db})
+	cfg.DB = db
+	srv, err := portal.New(cfg)
 	if err != nil {
 		t.Fatalf("portal.New: %v", err)
 	}

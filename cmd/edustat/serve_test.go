@@ -1,10 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"edustat/mailing/mailtest"
 	"edustat/store"
@@ -50,5 +57,80 @@ func TestSendPortal(t *testing.T) {
 	// --portal without --db is a usage error.
 	if code, _, stderr := edustat(t, dir, nil, sendArgs(srv, "--portal", "https://tongji.example.cn")...); code != 2 || !strings.Contains(stderr, "--portal and --db go together") {
 		t.Errorf("send --portal without --db: exit %d, %s", code, stderr)
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for a command writing while a test
+// reads.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestDemoServe: demo --serve prints working sign-in links for a school,
+// its county and the bureau, and stops cleanly on Ctrl-C.
+func TestDemoServe(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, &env{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }},
+			[]string{"demo", "--out", filepath.Join(dir, "demo"), "--serve", "--addr", "127.0.0.1:0"})
+	}()
+	links := regexp.MustCompile(`(http://127\.0\.0\.1:\d+)/s/(\S+)`)
+	deadline := time.Now().Add(3 * time.Minute)
+	var found [][]string
+	for len(found) < 2 {
+		select {
+		case code := <-done:
+			t.Fatalf("demo --serve ended (exit %d) before serving:\n%s%s", code, stdout.String(), stderr.String())
+		case <-time.After(200 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("demo --serve printed no links in 3 minutes:\n%s", stdout.String())
+		}
+		found = links.FindAllStringSubmatch(stdout.String(), -1)
+	}
+	if !strings.Contains(stdout.String(), "用户名 shiju   密码 demo-") {
+		t.Errorf("no bureau account printed:\n%s", stdout.String())
+	}
+	for _, m := range found {
+		res, err := http.Get(m[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || !strings.Contains(string(page), "进入填报") {
+			t.Errorf("GET %s: status %d", m[0], res.StatusCode)
+		}
+	}
+	for _, f := range regexp.MustCompile(`：(\S+\.xlsx)`).FindAllStringSubmatch(stdout.String(), -1) {
+		if _, err := os.Stat(f[1]); err != nil {
+			t.Errorf("the file to upload: %v", err)
+		}
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("demo --serve after Ctrl-C: exit %d\n%s", code, stderr.String())
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("demo --serve did not stop within a minute of Ctrl-C")
 	}
 }
