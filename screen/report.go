@@ -83,7 +83,10 @@ func (r *Result) WriteText(w io.Writer) error {
 			fmt.Fprintf(&b, "上年 %s，变化 %s", Num(*s.Prior), Percent(*s.Change))
 		}
 		fmt.Fprintf(&b, "；%s，偏离程度 %s", s.Method.Label(), HowFar(s))
-		if s.Threshold != 0 {
+		switch {
+		case s.Method == catalog.YearOverYear:
+			fmt.Fprintf(&b, "（阈值 %s%%）", Num(s.Threshold))
+		case s.Threshold != 0:
 			fmt.Fprintf(&b, "（阈值 %s）", Num(s.Threshold))
 		}
 		fmt.Fprintf(&b, "\n     %s\n     为什么要核查：%s\n", s.Message, s.Why)
