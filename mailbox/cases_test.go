@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"edustat/mailing/mailtest"
 	"edustat/store"
 )
 
@@ -338,4 +339,79 @@ func mailtestHeader(data []byte, key string) (string, error) {
 		return "", fmt.Errorf("parse: %w", err)
 	}
 	return p.Header.Get(key), nil
+}
+
+// TestCollectSMTPDown: when the SMTP server breaks off, the run stops with
+// the reply not sent and recorded as not sent; the next run sends it, once.
+func TestCollectSMTPDown(t *testing.T) {
+	a, b, county := countyPair(t)
+	r := newRig(t)
+	r.smtp = mailtest.Start(t, mailtest.Config{CrashAfter: 1})
+	r.imap.deliver(t, "INBOX", clerkMail(t, county, "<s1@example.cn>", workbook(a.name, a.data)))
+	r.imap.deliver(t, "INBOX", clerkMail(t, county, "<s2@example.cn>", workbook(b.name, b.data)))
+	c := r.collector()
+	c.Attempts = 2
+	if _, err := r.once(t, c); err == nil {
+		t.Fatal("Once with the SMTP server gone succeeded")
+	}
+	if n := len(r.smtp.Messages()); n != 1 {
+		t.Fatalf("the first SMTP server took %d replies, want 1", n)
+	}
+	m, err := r.db.Mail(context.Background(), "s2@example.cn", digestOfFiles(t, b))
+	if err != nil || m.State != store.MailStored {
+		t.Fatalf("the second message: %+v, %v; want it stored, its reply not sent", m, err)
+	}
+	first := r.smtp
+	r.smtp = mailtest.Start(t, mailtest.Config{})
+	sum, err := r.once(t, r.collector())
+	if err != nil || sum.Resumed != 1 || sum.Replies != 1 {
+		t.Fatalf("rerun = %+v, %v; want the second message resumed and answered", sum, err)
+	}
+	if n, m := len(first.Messages()), len(r.smtp.Messages()); n != 1 || m != 1 {
+		t.Errorf("replies %d and %d, want one on each server", n, m)
+	}
+}
+
+// TestCollectSendingUncertain: a run that stopped while handing a reply to
+// the SMTP server leaves it uncertain whether the reply went out; the next
+// run does not send it again, and says so.
+func TestCollectSendingUncertain(t *testing.T) {
+	a, _, county := countyPair(t)
+	r := newRig(t)
+	r.imap.deliver(t, "INBOX", clerkMail(t, county, "<u1@example.cn>", workbook(a.name, a.data)))
+	c := r.collector()
+	c.Step = func(s string) {
+		if s == StepStored {
+			panic(crash{s})
+		}
+	}
+	func() {
+		defer func() { recover() }()
+		r.once(t, c)
+	}()
+	m, err := r.db.Mail(context.Background(), "u1@example.cn", digestOfFiles(t, a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.db.SetMailState(context.Background(), m.ID, store.MailStored, store.MailSending, ""); err != nil {
+		t.Fatal(err)
+	}
+	var handled []*Handled
+	c = r.collector()
+	c.Report = func(h *Handled) { handled = append(handled, h) }
+	if _, err := r.once(t, c); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(r.smtp.Messages()); n != 0 {
+		t.Errorf("%d replies sent, want none: the reply may have gone out already", n)
+	}
+	if len(handled) != 1 || !strings.Contains(handled[0].Warning, "回复可能未发出") || !handled[0].Moved {
+		t.Errorf("handled %+v, want the message moved with a warning", handled)
+	}
+}
+
+// digestOfFiles is the digest of a message carrying one demo file.
+func digestOfFiles(t testing.TB, f demoFile) string {
+	t.Helper()
+	return digestOf(&Message{MessageID: "x", Files: []File{{Name: f.name, Data: f.data}}})
 }

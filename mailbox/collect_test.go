@@ -2,13 +2,19 @@ package mailbox
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
 
 	"edustat/catalog"
+	"edustat/mailbox/imaptest"
+	"edustat/mailing"
 	"edustat/mailing/mailtest"
 	"edustat/store"
 )
@@ -139,4 +145,50 @@ func names(p *mailtest.Parsed) []string {
 		out = append(out, a.Name)
 	}
 	return slices.Clip(out)
+}
+
+// TestCollectFlagged: where the server can neither move nor expunge one
+// message alone (no MOVE, no UIDPLUS), a handled message is flagged and
+// left in the folder, and the next run does not read it again.
+func TestCollectFlagged(t *testing.T) {
+	r := newRig(t, imap.CapIdle)
+	rc := demoFileOf(t, "370811")
+	r.imap.deliver(t, "INBOX", clerkMail(t, senderOf(t, rc), "<flag@example.cn>", workbook(rc.name, rc.data)))
+	var handled []*Handled
+	c := r.collector()
+	c.Report = func(h *Handled) { handled = append(handled, h) }
+	if _, err := r.once(t, c); err != nil {
+		t.Fatal(err)
+	}
+	if len(handled) != 1 || handled[0].Moved || len(r.smtp.Messages()) != 1 {
+		t.Fatalf("handled %+v with %d replies, want one message flagged, not moved, and answered", handled, len(r.smtp.Messages()))
+	}
+	if n := r.imap.count(t, "INBOX"); n != 1 {
+		t.Errorf("INBOX holds %d messages, want the flagged one", n)
+	}
+	sum, err := r.once(t, r.collector())
+	if err != nil || sum != (Summary{}) {
+		t.Errorf("second run = %+v, %v; want nothing done", sum, err)
+	}
+}
+
+// TestCollectSTARTTLS logs in over STARTTLS, with the server's certificate
+// checked; a client that does not trust it is refused.
+func TestCollectSTARTTLS(t *testing.T) {
+	cfg, pool := mailtest.SelfSigned(t)
+	m := imaptest.StartMemTLS(t, cfg)
+	srv := &Server{Addr: m.Addr(), TLS: mailing.STARTTLS, User: imaptest.User, Password: imaptest.Password, TLSConfig: &tls.Config{RootCAs: pool}, Timeout: 10 * time.Second}
+	f, err := srv.Open(context.Background(), "INBOX")
+	if err != nil {
+		t.Fatalf("Open over STARTTLS: %v", err)
+	}
+	if _, err := f.Pending(context.Background()); err != nil {
+		t.Errorf("Pending over STARTTLS: %v", err)
+	}
+	f.Close()
+	srv.TLSConfig = nil // the system's roots do not know the test's certificate
+	if f, err := srv.Open(context.Background(), "INBOX"); err == nil {
+		f.Close()
+		t.Error("Open over STARTTLS with an untrusted certificate succeeded")
+	}
 }

@@ -41,7 +41,14 @@ func decodeCharset(name string, b []byte) (string, error) {
 		return "", err
 	}
 	out, err := io.ReadAll(r)
-	return string(out), err
+	if err != nil {
+		return "", err
+	}
+	if !utf8.Valid(out) {
+		// Labelled UTF-8 (or nothing) but not: most likely GBK.
+		return rawText(string(out)), nil
+	}
+	return string(out), nil
 }
 
 // fileName returns the name of an attached file from the raw values of its
@@ -350,7 +357,7 @@ func headerText(v string) string {
 			return strings.TrimSpace(s)
 		}
 		if s, err := (&mime.WordDecoder{CharsetReader: charsetReader}).DecodeHeader(v); err == nil {
-			return strings.TrimSpace(s)
+			return strings.TrimSpace(rawText(s)) // a malformed word is left as it was
 		}
 	}
 	return strings.TrimSpace(rawText(v))

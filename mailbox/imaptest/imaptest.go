@@ -6,6 +6,7 @@ package imaptest
 
 import (
 	"bytes"
+	"crypto/tls"
 	"log"
 	"net"
 	"testing"
@@ -35,6 +36,18 @@ type Mem struct {
 // IMAP4rev1 and caps only.
 func StartMem(t testing.TB, caps ...imap.Cap) *Mem {
 	t.Helper()
+	return start(t, nil, caps)
+}
+
+// StartMemTLS starts an in-memory server that offers STARTTLS with cfg
+// and refuses to log in before it.
+func StartMemTLS(t testing.TB, cfg *tls.Config) *Mem {
+	t.Helper()
+	return start(t, cfg, nil)
+}
+
+func start(t testing.TB, tlsConfig *tls.Config, caps []imap.Cap) *Mem {
+	t.Helper()
 	mem := imapmemserver.New()
 	u := imapmemserver.NewUser(User, Password)
 	if err := u.Create("INBOX", nil); err != nil {
@@ -53,7 +66,8 @@ func StartMem(t testing.TB, caps ...imap.Cap) *Mem {
 			return mem.NewSession(), nil, nil
 		},
 		Caps:         set,
-		InsecureAuth: true,
+		TLSConfig:    tlsConfig,
+		InsecureAuth: tlsConfig == nil,
 		Logger:       log.New(discard{}, "", 0),
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
