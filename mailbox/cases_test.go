@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -230,15 +231,24 @@ func TestCollectLarge(t *testing.T) {
 	c := r.collector()
 	var handled []*Handled
 	c.Report = func(h *Handled) { handled = append(handled, h) }
+	start := time.Now()
 	if _, err := r.once(t, c); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("a message with a 25 MB workbook: %v", time.Since(start).Round(time.Millisecond))
 	if len(handled) != 1 || len(handled[0].Results) != 1 || handled[0].Results[0].Outcome != Accepted || len(r.smtp.Messages()) != 1 {
 		t.Fatalf("a 25 MB workbook: handled %+v, %d replies; want it accepted and answered", handled, len(r.smtp.Messages()))
 	}
 	data, err := r.db.File(context.Background(), handled[0].Results[0].VersionID)
 	if err != nil || !bytes.Equal(data, big) {
 		t.Errorf("the stored file differs from the 25 MB attachment (err %v)", err)
+	}
+	if res := handled[0].Results[0]; res.Sub != nil && !res.Sub.Passed() {
+		// The demo's 任城区 has findings: its 25 MB annotated copy is not
+		// mailed back, the findings are.
+		if p, _ := mailtestParsed(r.smtp.Messages()[0].Data); len(p.Attachments) != 0 || !strings.Contains(p.Text, "审核副本太大") {
+			t.Errorf("the reply to a 25 MB workbook with findings carries %d attachments and says:\n%s", len(p.Attachments), p.Text)
+		}
 	}
 
 	r.imap.deliver(t, "INBOX", clerkMail(t, senderOf(t, rc), "<huge@example.cn>", workbook(rc.name, big)))

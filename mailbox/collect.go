@@ -355,9 +355,16 @@ func (c *Collector) file(ctx context.Context, r *store.Round, m *Message, f *Fil
 	}
 	if res.Sub != nil && !res.Sub.Passed() {
 		res.Annotated, res.AnnotatedName = c.annotate(f, res.Sub, r.Catalog)
+		if len(res.Annotated) > MaxAttachment {
+			res.Annotated, res.TooLarge = nil, true // the findings are listed all the same
+		}
 	}
 	return res, nil
 }
+
+// MaxAttachment is the largest annotated copy a reply carries: many mail
+// servers refuse messages much larger.
+const MaxAttachment = 10 << 20
 
 // annotate returns the marked-up copy of a workbook and its name, or nil
 // when it cannot be made (formats other than .xlsx and .xlsm): the reply

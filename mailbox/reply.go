@@ -54,6 +54,7 @@ type FileResult struct {
 	// it has findings; AnnotatedName is its file name.
 	Annotated     []byte
 	AnnotatedName string
+	TooLarge      bool // the annotated copy was too large to attach
 }
 
 // maxLines is how many findings of one file the reply lists; the annotated
@@ -126,7 +127,7 @@ func (l *Letterhead) Compose(m *Message, key string, results []FileResult, probl
 	body := l.body(m, results, problem)
 	msg.SetBodyString(gomail.TypeTextPlain, strings.ReplaceAll(body, "\n", "\r\n"))
 	for _, r := range results {
-		if len(r.Annotated) == 0 {
+		if len(r.Annotated) == 0 || r.TooLarge {
 			continue
 		}
 		if err := msg.AttachReader(r.AnnotatedName, bytes.NewReader(r.Annotated),
@@ -273,7 +274,10 @@ func (l *Letterhead) file(b *strings.Builder, r FileResult, prefix string) {
 	if n > maxLines {
 		fmt.Fprintf(b, "  ……另有 %d 处，见附件。\n", n-maxLines)
 	}
-	if r.AnnotatedName != "" {
+	switch {
+	case r.TooLarge:
+		b.WriteString("（标注了问题单元格的审核副本太大，未随本邮件附上。）")
+	case r.AnnotatedName != "":
 		fmt.Fprintf(b, "附件《%s》是标注了问题单元格的审核副本（红色为逻辑错误，黄色为经验警告）。", r.AnnotatedName)
 	}
 	b.WriteString("请在原表中改正后，把改好的表格作为附件回复本邮件。\n")

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"edustat/catalog"
 	"edustat/demo"
@@ -177,7 +178,9 @@ func TestCollectDemoSubmissions(t *testing.T) {
 		imapSrv.Deliver(t, "INBOX", mail(d.from[name], id, name, data))
 	}
 	args, getenv := collectEnv(imapSrv.Addr(), smtpSrv.Addr())
+	start := time.Now()
 	stdout, stderr, code := runCollectCLI(t, getenv, append(args, "--db", d.db, "--once")...)
+	t.Logf("collect --once: %d messages in %v", len(d.files), time.Since(start).Round(time.Millisecond))
 	if code != 0 {
 		t.Fatalf("collect exited %d:\n%s\n%s", code, stdout, stderr)
 	}
