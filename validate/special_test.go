@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"edustat/internal/inputfile"
 )
 
 // TestReadRefusesSpecialFiles: a named pipe called x.xlsx used to block
@@ -51,4 +53,29 @@ func TestReadFileOverLimit(t *testing.T) {
 		t.Fatalf("Read = %v, want ErrTooLarge", err)
 	}
 	checkMessage(t, path, err)
+}
+
+// TestLoadPriorRefusesSpecialFiles: a prior round that is a named pipe
+// used to block for ever, .csv or .xlsx alike; it is refused at once.
+func TestLoadPriorRefusesSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"prior.csv", "prior.xlsx"} {
+		fifo := filepath.Join(dir, name)
+		if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+			t.Fatalf("mkfifo: %v", err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			_, err := LoadPrior(fifo)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if !errors.Is(err, inputfile.ErrNotRegular) {
+				t.Errorf("LoadPrior(%s) = %v, want inputfile.ErrNotRegular", name, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Errorf("LoadPrior(%s) blocks", name)
+		}
+	}
 }
