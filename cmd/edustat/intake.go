@@ -10,6 +10,7 @@ import (
 
 	"edustat/catalog"
 	"edustat/internal/folder"
+	"edustat/internal/inputfile"
 	"edustat/internal/parallel"
 	"edustat/internal/progress"
 	"edustat/store"
@@ -136,7 +137,7 @@ func intakeFile(ctx context.Context, db *store.DB, round, path string, by store.
 		return &store.Receipt{Outcome: store.Refused,
 			Reason: fmt.Sprintf("文件有 %d MB，超过 %d MB 的上限，未登记：请删去多余的工作表或图片后重新报送", st.Size()>>20, validate.DefaultMaxFileSize>>20)}, nil
 	}
-	data, err := os.ReadFile(path)
+	data, _, err := inputfile.Read(path, validate.DefaultMaxFileSize) // not a pipe, not grown since
 	if err != nil {
 		return nil, err
 	}

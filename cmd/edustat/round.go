@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"edustat/internal/inputfile"
 	"edustat/seeds"
 	"edustat/store"
 )
@@ -178,7 +179,7 @@ func roundSpec(round, catalogFile, unitsFile, deadline, priorFile string) (store
 	if catalogFile == "" {
 		spec.Catalog, err = seeds.FS.ReadFile(seeds.CatalogFile)
 	} else {
-		spec.Catalog, err = os.ReadFile(catalogFile)
+		spec.Catalog, _, err = inputfile.Read(catalogFile, inputfile.MaxCatalog)
 	}
 	if err != nil {
 		return spec, err
@@ -191,14 +192,14 @@ func roundSpec(round, catalogFile, unitsFile, deadline, priorFile string) (store
 		spec.Units, err = seeds.FS.ReadFile(seeds.UnitsFile)
 	} else {
 		spec.UnitsName = filepath.Base(unitsFile)
-		spec.Units, err = os.ReadFile(unitsFile)
+		spec.Units, _, err = inputfile.Read(unitsFile, inputfile.MaxRoster)
 	}
 	if err != nil {
 		return spec, err
 	}
 	if priorFile != "" {
 		spec.PriorName = filepath.Base(priorFile)
-		if spec.Prior, err = os.ReadFile(priorFile); err != nil {
+		if spec.Prior, _, err = inputfile.Read(priorFile, inputfile.MaxPrior); err != nil {
 			return spec, fmt.Errorf("prior round: %w", err)
 		}
 	}
