@@ -96,7 +96,7 @@ func TestCollectMessages(t *testing.T) {
 		{"automatic answer", "", append([]byte("Auto-Submitted: auto-replied\r\n"), clerkMail(t, rcFrom, "<auto@example.cn>", workbook(rc.name, rc.data))...),
 			nil, 0, nil, nil},
 		{"spoofed sender", "", clerkMail(t, "attacker@qq.example", "<spoof@example.cn>", workbook(rc.name, rc.data)),
-			[]Outcome{Refused}, 1, []string{"发件邮箱 attacker@qq.example 不是名册中登记的任城区（370811）的报送邮箱，表格未予接收"}, map[string]int{"370811": 0}},
+			[]Outcome{Refused}, 1, []string{"发件邮箱 attacker@qq.example 不是名册中登记的任城区（370811）的报送邮箱。请用本单位登记的邮箱重新发送"}, map[string]int{"370811": 0}},
 		{"sender on the bureau's list", "clerk@qq.example 370811\n", clerkMail(t, "Clerk@QQ.example", "<listed@example.cn>", workbook(rc.name, rc.data)),
 			[]Outcome{Accepted}, 1, []string{"《" + rc.name + "》"}, map[string]int{"370811": 1}},
 		{"county's address sends for its school", "", clerkMail(t, county, "<school-by-county@example.cn>", workbook(a.name, a.data)),

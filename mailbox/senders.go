@@ -84,5 +84,5 @@ func mayDeliver(ros *roster.Roster, list *Senders, addr, code string) string {
 	if county != nil {
 		who += "或其所属的" + county.Name
 	}
-	return fmt.Sprintf("发件邮箱 %s 不是名册中登记的%s的报送邮箱，表格未予接收。请用本单位登记的邮箱重新发送；如需更换或增加报送邮箱，请联系市教育局登记", addr, who)
+	return fmt.Sprintf("发件邮箱 %s 不是名册中登记的%s的报送邮箱。请用本单位登记的邮箱重新发送；如需更换或增加报送邮箱，请联系市教育局登记", addr, who)
 }
