@@ -7,15 +7,15 @@ import (
 	"encoding/xml"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
+
+	"edustat/internal/soffice/sofficetest"
 
 	"edustat/catalog"
 	"edustat/roster"
@@ -54,16 +54,7 @@ func seedUnits(t testing.TB, c *catalog.Catalog) (county, school *roster.Unit) {
 // TestLibreOffice saves each template through LibreOffice, as a clerk who
 // uses it would, and checks that what validation relies on survives.
 func TestLibreOffice(t *testing.T) {
-	soffice, err := exec.LookPath("soffice")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("soffice not found: CI must install libreoffice-calc")
-		}
-		t.Skip("soffice not found; install libreoffice-calc")
-	}
-	if testing.Short() {
-		t.Skip("slow: runs LibreOffice")
-	}
+	lo := sofficetest.Runner(t)
 	c := seedCatalog(t)
 	county, school := seedUnits(t, c)
 	dir := t.TempDir()
@@ -84,15 +75,8 @@ func TestLibreOffice(t *testing.T) {
 		paths = append(paths, path)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	args := []string{
-		"-env:UserInstallation=file://" + filepath.ToSlash(filepath.Join(dir, "profile")),
-		"--headless", "--norestore", "--convert-to", "xlsx", "--outdir", out,
-	}
-	cmd := exec.CommandContext(ctx, soffice, append(args, paths...)...)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("soffice: %v\n%s", err, msg)
+	if _, err := lo.Convert(context.Background(), "xlsx", out, paths...); err != nil {
+		t.Fatal(err)
 	}
 
 	units := map[string]*roster.Unit{FileName(testOpts.Round, county): county, FileName(testOpts.Round, school): school}

@@ -7,15 +7,15 @@ import (
 	"encoding/xml"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
+
+	"edustat/internal/soffice/sofficetest"
 )
 
 // annotateFixture saves a county workbook with two errors on one cell, a
@@ -222,16 +222,7 @@ func TestAnnotateRefusesTheOriginal(t *testing.T) {
 // TestAnnotateLibreOffice opens the annotated copy in LibreOffice (by
 // converting it) and checks what it kept.
 func TestAnnotateLibreOffice(t *testing.T) {
-	soffice, err := exec.LookPath("soffice")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("soffice not found: CI must install libreoffice-calc")
-		}
-		t.Skip("soffice not found; install libreoffice-calc")
-	}
-	if testing.Short() {
-		t.Skip("slow: runs LibreOffice")
-	}
+	lo := sofficetest.Runner(t)
 	src, s, opts, b := annotateFixture(t)
 	dir := t.TempDir()
 	dst := AnnotatedName(dir, src)
@@ -242,13 +233,8 @@ func TestAnnotateLibreOffice(t *testing.T) {
 	if keep := os.Getenv("EDUSTAT_KEEP"); keep != "" {
 		out = keep
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, soffice,
-		"-env:UserInstallation=file://"+filepath.ToSlash(filepath.Join(dir, "profile")),
-		"--headless", "--norestore", "--convert-to", "xlsx", "--outdir", out, dst)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("soffice: %v\n%s", err, msg)
+	if _, err := lo.Convert(context.Background(), "xlsx", out, dst); err != nil {
+		t.Fatal(err)
 	}
 	f, err := excelize.OpenFile(filepath.Join(out, filepath.Base(dst)))
 	if err != nil {

@@ -4,14 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/xuri/excelize/v2"
+
+	"edustat/internal/soffice/sofficetest"
 )
 
 // clerkCell is one cell a clerk fills: the text typed into LibreOffice and
@@ -72,7 +72,7 @@ func clerkInput(t *testing.T, f *excelize.File) []clerkCell {
 // its UNO API as a clerk types, saves it as .xlsx and as .xls, and checks
 // that both validate exactly like the same values filled with excelize.
 func TestLibreOfficeInterop(t *testing.T) {
-	soffice, python := interopTools(t)
+	lo, python := sofficetest.Runner(t), sofficetest.Python(t)
 	c, r := readTestData(t)
 	dir := t.TempDir()
 	template := writeFile(t, "county.xlsx", templateBytes(t, rdCounty))
@@ -80,7 +80,7 @@ func TestLibreOfficeInterop(t *testing.T) {
 	f := openTemplate(t, rdCounty)
 	cells := clerkInput(t, f)
 	spec := map[string]any{
-		"soffice": soffice, "profile": filepath.Join(dir, "profile"), "template": template,
+		"template": template,
 		"outputs": [][2]string{
 			{filepath.Join(dir, "lo.xlsx"), "Calc MS Excel 2007 XML"},
 			{filepath.Join(dir, "lo.xls"), "MS Excel 97"},
@@ -104,12 +104,10 @@ func TestLibreOfficeInterop(t *testing.T) {
 	must(t, err)
 	must(t, os.WriteFile(specFile, b, 0o644))
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, python, filepath.Join("testdata", "fill_uno.py"), specFile).CombinedOutput()
+	out, err := lo.Script(context.Background(), python, filepath.Join("testdata", "fill_uno.py"), specFile)
 	t.Logf("%s", out)
 	if err != nil {
-		t.Fatalf("fill_uno.py: %v", err)
+		t.Fatal(err)
 	}
 
 	opts := Options{Catalog: c, Roster: r, Round: "2021"}
@@ -165,38 +163,10 @@ func comparableFindings(fs []Finding) []Finding {
 	return out
 }
 
-// interopTools returns LibreOffice and a Python that can import uno, or
-// skips the test (fails it on CI) when they are missing.
-func interopTools(t *testing.T) (soffice, python string) {
-	t.Helper()
-	missing := func(what string) {
-		t.Helper()
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s: CI must install libreoffice-calc and python3-uno", what)
-		}
-		t.Skipf("%s; install libreoffice-calc and python3-uno to run the LibreOffice interop test", what)
-	}
-	if testing.Short() {
-		t.Skip("slow: runs LibreOffice")
-	}
-	soffice, err := exec.LookPath("soffice")
-	if err != nil {
-		missing("soffice not found")
-	}
-	// pyenv's python3 on PATH may not see python3-uno: use the system one.
-	for _, p := range []string{"/usr/bin/python3", "/usr/lib/libreoffice/program/python"} {
-		if exec.Command(p, "-c", "import uno").Run() == nil {
-			return soffice, p
-		}
-	}
-	missing("no python with the uno module")
-	return "", ""
-}
-
 // TestReadConverts reads a filled workbook saved as .ods by LibreOffice,
 // through the conversion Read does.
 func TestReadConverts(t *testing.T) {
-	soffice, _ := interopTools(t)
+	lo := sofficetest.Runner(t)
 	c, r := readTestData(t)
 	dir := t.TempDir()
 	f := filledCounty(t)
@@ -204,15 +174,11 @@ func TestReadConverts(t *testing.T) {
 	want := readBook(t, src, Options{})
 	for _, ext := range []string{"ods"} { // .xls: see TestLibreOfficeInterop
 		t.Run(ext, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, soffice, "-env:UserInstallation="+fileURL(filepath.Join(dir, "profile-"+ext)),
-				"--headless", "--norestore", "--convert-to", ext, "--outdir", dir, src)
-			if out, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("soffice --convert-to %s: %v\n%s", ext, err, out)
+			outs, err := lo.Convert(context.Background(), ext, dir, src)
+			if err != nil {
+				t.Fatal(err)
 			}
-			path := filepath.Join(dir, "county."+ext)
-			got, err := Read(path, Options{Catalog: c, Roster: r})
+			got, err := Read(outs[0], Options{Catalog: c, Roster: r, Soffice: lo.Command})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"edustat/internal/inputfile"
+	"edustat/internal/soffice"
 	"edustat/internal/xlsx"
 )
 
@@ -275,28 +275,11 @@ func openZip(zr *zip.Reader, lim Limits) (*xlsx.Book, error) {
 	return xlsx.Open(zr, lim.xlsxLimits())
 }
 
-// sofficeCommand returns the LibreOffice command to convert with, or "".
-func sofficeCommand(opts Options) string {
-	if opts.Soffice != "" {
-		if p, err := exec.LookPath(opts.Soffice); err == nil {
-			return p
-		}
-		return ""
-	}
-	for _, name := range []string{"soffice", "libreoffice"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
 // convertLegacy converts a legacy workbook (.xls, .et, .ods, .xlsb) to .xlsx
 // through LibreOffice in a private temporary directory and opens the result.
 // The input file is never touched: LibreOffice works on a copy.
 func convertLegacy(path string, data []byte, ext string, opts Options, lim Limits) (*xlsx.Book, []Finding, error) {
-	cmd := sofficeCommand(opts)
-	if cmd == "" {
+	if _, err := soffice.Find(opts.Soffice); err != nil {
 		return nil, nil, bookError(path, ErrLegacy, hintSaveAs)
 	}
 	dir, err := os.MkdirTemp("", "edustat-convert-")
@@ -309,26 +292,22 @@ func convertLegacy(path string, data []byte, ext string, opts Options, lim Limit
 		return nil, nil, err
 	}
 	out := filepath.Join(dir, "out")
-	ctx, cancel := context.WithTimeout(context.Background(), convertTimeout)
-	defer cancel()
-	c := exec.CommandContext(ctx, cmd,
-		"-env:UserInstallation="+fileURL(filepath.Join(dir, "profile")),
-		"--headless", "--invisible", "--norestore", "--nolockcheck", "--nodefault", "--nologo",
-		"--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", out, in)
-	c.Env = append(os.Environ(), "HOME="+dir)
-	killGroup(c)
-	msg, err := c.CombinedOutput()
-	if ctx.Err() != nil {
+	// A crash is tried once more; a file LibreOffice cannot load, or one
+	// that keeps it busy past the timeout, is not.
+	lo := &soffice.Runner{Command: opts.Soffice, Timeout: convertTimeout, Attempts: 2}
+	_, err = lo.Convert(context.Background(), "xlsx:Calc MS Excel 2007 XML", out, in)
+	var serr *soffice.Error
+	errors.As(err, &serr)
+	switch {
+	case errors.Is(err, soffice.ErrTimeout):
 		return nil, nil, bookError(path, ErrLegacy, "LibreOffice 转换超时；%s", hintSaveAs)
-	}
-	if err != nil {
-		return nil, nil, bookError(path, ErrLegacy, "LibreOffice 转换失败（%v: %s）；%s", err, oneLine(string(msg)), hintSaveAs)
+	case errors.Is(err, soffice.ErrNoOutput):
+		return nil, nil, bookError(path, ErrLegacy, "LibreOffice 无法打开此文件（%s）；%s", oneLine(serr.Output), hintSaveAs)
+	case err != nil:
+		return nil, nil, bookError(path, ErrLegacy, "LibreOffice 转换失败（%s）；%s", oneLine(err.Error()), hintSaveAs)
 	}
 	xlsx := filepath.Join(out, "book.xlsx")
 	conv, _, err := readBookFile(xlsx, lim)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil, bookError(path, ErrLegacy, "LibreOffice 无法打开此文件（%s）；%s", oneLine(string(msg)), hintSaveAs)
-	}
 	if err != nil {
 		return nil, nil, bookError(path, ErrLegacy, "LibreOffice 转换失败（%v）；%s", err, hintSaveAs)
 	}
@@ -347,14 +326,6 @@ func convertLegacy(path string, data []byte, ext string, opts Options, lim Limit
 	note := Finding{Type: TypeConverted, Tier: TierInfo,
 		Message: fmt.Sprintf("文件是 %s 格式，已由 LibreOffice 转换为 .xlsx 后读取；以后请提交 .xlsx 文件", from)}
 	return book, []Finding{note}, nil
-}
-
-func fileURL(p string) string {
-	p = filepath.ToSlash(p)
-	if !strings.HasPrefix(p, "/") {
-		p = "/" + p
-	}
-	return "file://" + p
 }
 
 func oneLine(s string) string {

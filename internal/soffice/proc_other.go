@@ -1,6 +1,6 @@
 //go:build !unix
 
-package validate
+package soffice
 
 import (
 	"os/exec"
@@ -9,3 +9,10 @@ import (
 
 // killGroup lets cmd's children go when its context ends.
 func killGroup(cmd *exec.Cmd) { cmd.WaitDelay = 5 * time.Second }
+
+// killAll kills cmd.
+func killAll(cmd *exec.Cmd) {
+	if cmd.Process != nil {
+		cmd.Process.Kill()
+	}
+}

@@ -1,6 +1,6 @@
 //go:build unix
 
-package validate
+package soffice
 
 import (
 	"os/exec"
@@ -15,4 +15,11 @@ func killGroup(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 5 * time.Second
+}
+
+// killAll kills cmd's process group.
+func killAll(cmd *exec.Cmd) {
+	if cmd.Process != nil {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	}
 }

@@ -1,0 +1,174 @@
+package soffice
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os/exec"
+	"strconv"
+	"time"
+)
+
+// ScriptEnv is the environment variable through which a UNO script learns
+// where LibreOffice listens: a UNO connection string such as
+// socket,host=127.0.0.1,port=40123;urp;StarOffice.ComponentContext.
+const ScriptEnv = "EDUSTAT_UNO"
+
+// ScriptRetry is the exit code by which a UNO script says that LibreOffice
+// failed under it (the bridge was disposed, the connection refused): the
+// run is tried again with a new LibreOffice. Any other failure of the
+// script is its own and is not retried.
+const ScriptRetry = 3
+
+// Script runs a UNO script against a LibreOffice of its own: it makes a
+// private profile, starts LibreOffice listening on a free loopback port,
+// waits until the port answers, and runs argv (a Python interpreter, the
+// script and its arguments) with ScriptEnv set. When LibreOffice dies
+// under the script, or the script exits with ScriptRetry, the whole run
+// is tried again, up to the Runner's attempts. It returns what the script
+// printed.
+func (r *Runner) Script(ctx context.Context, argv ...string) (string, error) {
+	if len(argv) == 0 {
+		return "", errors.New("soffice: Script: no command")
+	}
+	cmd, err := Find(r.Command)
+	if err != nil {
+		return "", err
+	}
+	var output string
+	err = r.retry(ctx, "script "+argv[len(argv)-1], func(int) (string, error) {
+		out, err := r.runScript(ctx, cmd, argv)
+		output = out
+		return out, err
+	})
+	return output, err
+}
+
+func (r *Runner) runScript(ctx context.Context, cmd string, argv []string) (string, error) {
+	p, err := newProfile()
+	if err != nil {
+		return "", err
+	}
+	defer p.remove()
+	if err := r.prime(ctx, cmd, p); err != nil {
+		return "", fmt.Errorf("making the profile: %w", err)
+	}
+	port, err := freePort()
+	if err != nil {
+		return "", err
+	}
+	conn := "socket,host=127.0.0.1,port=" + strconv.Itoa(port) + ";urp;StarOffice.ComponentContext"
+
+	// LibreOffice runs until the script ends (and a little after, to quit).
+	lctx, stop := context.WithCancel(ctx)
+	defer stop()
+	lo := exec.CommandContext(lctx, cmd, append(p.args(), "--accept="+conn)...)
+	lo.Env = p.env()
+	var loOut tail
+	lo.Stdout, lo.Stderr = &loOut, &loOut
+	killGroup(lo)
+	if err := lo.Start(); err != nil {
+		return "", fmt.Errorf("%w: start: %v", ErrCrashed, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- lo.Wait() }()
+	done := false // the script ran to its end and asked LibreOffice to quit
+	defer func() {
+		wait := 10 * time.Second
+		if !done {
+			wait = 0
+		}
+		select {
+		case <-exited:
+		case <-time.After(wait):
+			killAll(lo)
+			<-exited
+		}
+	}()
+	if err := waitListening(ctx, port, r.timeout(), exited); err != nil {
+		return loOut.String(), fmt.Errorf("LibreOffice listening on 127.0.0.1:%d: %w", port, err)
+	}
+
+	sctx, cancel := context.WithTimeout(ctx, r.timeout())
+	defer cancel()
+	sc := exec.CommandContext(sctx, argv[0], argv[1:]...)
+	sc.Env = append(p.env(), ScriptEnv+"="+conn)
+	var out tail
+	sc.Stdout, sc.Stderr = &out, &out
+	killGroup(sc)
+	err = sc.Run()
+	var ee *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		return out.String(), ctx.Err()
+	case sctx.Err() != nil:
+		return out.String(), fmt.Errorf("%w after %v", ErrTimeout, r.timeout())
+	case errors.As(err, &ee) && ee.ExitCode() == ScriptRetry:
+		return out.String(), fmt.Errorf("%w under the script: %v", ErrCrashed, err)
+	case err != nil && died(exited):
+		return out.String(), fmt.Errorf("%w under the script: %v (LibreOffice: %s)", ErrCrashed, err, loOut.String())
+	case err != nil:
+		return out.String(), fmt.Errorf("%w: %v", ErrScript, err)
+	}
+	done = true
+	return out.String(), nil
+}
+
+// died reports whether LibreOffice has exited, waiting a moment for it:
+// a script that lost its bridge may see it before the process ends.
+func died(exited chan error) bool {
+	select {
+	case err := <-exited:
+		exited <- err // the deferred wait reads it again
+		return true
+	case <-time.After(2 * time.Second):
+		return false
+	}
+}
+
+// waitListening waits until something accepts connections on the port, or
+// LibreOffice exits, or the timeout passes.
+func waitListening(ctx context.Context, port int, timeout time.Duration, exited chan error) error {
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	deadline := time.Now().Add(timeout)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			return nil
+		}
+		select {
+		case err := <-exited:
+			exited <- err
+			return fmt.Errorf("%w before it listened: %v", ErrCrashed, err)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%w: nothing listens after %v", ErrTimeout, timeout)
+		}
+	}
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// FindPython returns a Python interpreter that can import LibreOffice's uno
+// module: Debian's python3 with python3-uno, or LibreOffice's own.
+// (A pyenv python3 first on PATH may not see python3-uno.)
+func FindPython() (string, error) {
+	for _, p := range []string{"/usr/bin/python3", "/usr/lib/libreoffice/program/python", "python3"} {
+		if exec.Command(p, "-c", "import uno").Run() == nil {
+			return p, nil
+		}
+	}
+	return "", &Error{Step: "script", Err: fmt.Errorf("%w: no python with the uno module: install python3-uno", ErrNotFound)}
+}

@@ -1,0 +1,224 @@
+package soffice_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"edustat/internal/soffice"
+	"edustat/internal/soffice/sofficetest"
+)
+
+// csvFile writes a small CSV LibreOffice opens as a spreadsheet.
+func csvFile(t *testing.T, dir string) string {
+	t.Helper()
+	p := filepath.Join(dir, "book.csv")
+	if err := os.WriteFile(p, []byte("a,b\n1,2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// wrapper writes a shell script that stands in for soffice: it runs body,
+// then the real soffice. A file counts the calls, so body can fail only
+// the first.
+func wrapper(t *testing.T, real, body string) string {
+	t.Helper()
+	dir := t.TempDir()
+	p := filepath.Join(dir, "soffice")
+	script := "#!/bin/sh\nn=$(cat " + dir + "/calls 2>/dev/null || echo 0)\nn=$((n+1))\necho $n > " + dir + "/calls\n" + body + "\nexec " + real + " \"$@\"\n"
+	if err := os.WriteFile(p, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func calls(t *testing.T, wrapper string) string {
+	data, _ := os.ReadFile(filepath.Join(filepath.Dir(wrapper), "calls"))
+	return strings.TrimSpace(string(data))
+}
+
+func TestSofficeConvert(t *testing.T) {
+	t.Parallel()
+	lo := sofficetest.Runner(t)
+	dir := t.TempDir()
+	outs, err := lo.Convert(context.Background(), "xlsx", filepath.Join(dir, "out"), csvFile(t, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(dir, "out", "book.xlsx"); len(outs) != 1 || outs[0] != want {
+		t.Fatalf("Convert = %v, want [%s]", outs, want)
+	}
+	data, err := os.ReadFile(outs[0])
+	if err != nil || !strings.HasPrefix(string(data), "PK") {
+		t.Fatalf("output is not a zip: %v", err)
+	}
+}
+
+// TestSofficeRetriesACrash kills the first LibreOffice as it starts: the
+// conversion is tried again and succeeds.
+func TestSofficeRetriesACrash(t *testing.T) {
+	t.Parallel()
+	lo := sofficetest.Runner(t)
+	fake := wrapper(t, lo.Command, `[ $n = 1 ] && kill -9 $$`)
+	r := &soffice.Runner{Command: fake, Timeout: lo.Timeout, Attempts: 3}
+	dir := t.TempDir()
+	if _, err := r.Convert(context.Background(), "xlsx", filepath.Join(dir, "out"), csvFile(t, dir)); err != nil {
+		t.Fatal(err)
+	}
+	if n := calls(t, fake); n != "2" {
+		t.Errorf("soffice ran %s times, want 2 (a crash, then a success)", n)
+	}
+}
+
+// TestSofficeCrashesEveryTime gives up after the attempts and says which
+// step died.
+func TestSofficeCrashesEveryTime(t *testing.T) {
+	t.Parallel()
+	lo := sofficetest.Runner(t)
+	fake := wrapper(t, lo.Command, `kill -9 $$`)
+	r := &soffice.Runner{Command: fake, Attempts: 2}
+	dir := t.TempDir()
+	_, err := r.Convert(context.Background(), "xlsx", filepath.Join(dir, "out"), csvFile(t, dir))
+	var se *soffice.Error
+	if !errors.As(err, &se) || !errors.Is(err, soffice.ErrCrashed) {
+		t.Fatalf("Convert = %v, want a *soffice.Error wrapping ErrCrashed", err)
+	}
+	if se.Step != "convert book.csv to xlsx" || se.Attempt != 2 || se.Attempts != 2 {
+		t.Errorf("error %+v: want step \"convert book.csv to xlsx\", attempt 2 of 2", se)
+	}
+	if n := calls(t, fake); n != "2" {
+		t.Errorf("soffice ran %s times, want 2", n)
+	}
+}
+
+// TestSofficeTimeout stops a LibreOffice that hangs, and does not retry.
+func TestSofficeTimeout(t *testing.T) {
+	t.Parallel()
+	lo := sofficetest.Runner(t)
+	fake := wrapper(t, lo.Command, `sleep 60`)
+	r := &soffice.Runner{Command: fake, Timeout: time.Second, Attempts: 3}
+	dir := t.TempDir()
+	start := time.Now()
+	_, err := r.Convert(context.Background(), "xlsx", filepath.Join(dir, "out"), csvFile(t, dir))
+	if !errors.Is(err, soffice.ErrTimeout) {
+		t.Fatalf("Convert = %v, want ErrTimeout", err)
+	}
+	if took := time.Since(start); took > 20*time.Second {
+		t.Errorf("Convert took %v after a timeout of 1s", took)
+	}
+	if n := calls(t, fake); n != "1" {
+		t.Errorf("soffice ran %s times, want 1: a timeout is not retried", n)
+	}
+}
+
+// TestSofficeNoOutput: a file LibreOffice cannot load is not retried.
+func TestSofficeNoOutput(t *testing.T) {
+	t.Parallel()
+	lo := sofficetest.Runner(t)
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "gone.xls") // LibreOffice says the source file could not be loaded
+	fake := wrapper(t, lo.Command, "")
+	r := &soffice.Runner{Command: fake, Timeout: lo.Timeout}
+	_, err := r.Convert(context.Background(), "xlsx", filepath.Join(dir, "out"), bad)
+	if !errors.Is(err, soffice.ErrNoOutput) {
+		t.Fatalf("Convert = %v, want ErrNoOutput", err)
+	}
+	if n := calls(t, fake); n != "1" {
+		t.Errorf("soffice ran %s times, want 1", n)
+	}
+}
+
+func TestSofficeNotFound(t *testing.T) {
+	t.Parallel()
+	r := &soffice.Runner{Command: "/nonexistent/soffice"}
+	if _, err := r.Convert(context.Background(), "xlsx", t.TempDir(), "x.csv"); !errors.Is(err, soffice.ErrNotFound) {
+		t.Fatalf("Convert = %v, want ErrNotFound", err)
+	}
+}
+
+// unoScript connects to the LibreOffice the Runner started, opens a new
+// spreadsheet, writes a cell, saves it and quits. Told fail-first, it
+// exits 3 (LibreOffice failed) on the first run.
+const unoScript = `
+import os, sys, time, uno
+from com.sun.star.beans import PropertyValue
+if sys.argv[3] == "fail-first" and not os.path.exists(sys.argv[2]):
+    open(sys.argv[2], "w").close()
+    sys.exit(3)
+local = uno.getComponentContext()
+resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+ctx = resolver.resolve("uno:" + os.environ["EDUSTAT_UNO"])
+desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+hidden = PropertyValue(); hidden.Name = "Hidden"; hidden.Value = True
+doc = desktop.loadComponentFromURL("private:factory/scalc", "_blank", 0, (hidden,))
+doc.Sheets.getByIndex(0).getCellRangeByName("A1").setFormula("42")
+f = PropertyValue(); f.Name = "FilterName"; f.Value = "Calc MS Excel 2007 XML"
+doc.storeToURL(uno.systemPathToFileUrl(sys.argv[1]), (f,))
+doc.close(True)
+print("saved")
+try:
+    desktop.terminate()
+except Exception:
+    pass
+`
+
+func TestSofficeScript(t *testing.T) {
+	t.Parallel()
+	for _, failFirst := range []bool{false, true} {
+		name := "first"
+		if failFirst {
+			name = "retried"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			lo, python := sofficetest.Runner(t), sofficetest.Python(t)
+			dir := t.TempDir()
+			script := filepath.Join(dir, "save.py")
+			if err := os.WriteFile(script, []byte(unoScript), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			mode := "once"
+			if failFirst {
+				mode = "fail-first"
+			}
+			out := filepath.Join(dir, "out.xlsx")
+			got, err := lo.Script(context.Background(), python, script, out, filepath.Join(dir, "failed-once"), mode)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(got, "saved") {
+				t.Errorf("script printed %q, want saved", got)
+			}
+			if _, err := os.Stat(out); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// TestSofficeScriptFails: a script that fails for its own reason is not
+// retried, and the error says it was the script.
+func TestSofficeScriptFails(t *testing.T) {
+	t.Parallel()
+	lo, python := sofficetest.Runner(t), sofficetest.Python(t)
+	dir := t.TempDir()
+	script := filepath.Join(dir, "fail.py")
+	if err := os.WriteFile(script, []byte("import sys\nprint('bad spec')\nsys.exit(1)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fake := wrapper(t, lo.Command, "")
+	r := &soffice.Runner{Command: fake, Timeout: lo.Timeout}
+	out, err := r.Script(context.Background(), python, script)
+	if !errors.Is(err, soffice.ErrScript) || !strings.Contains(out, "bad spec") {
+		t.Fatalf("Script = %q, %v; want ErrScript and the script's output", out, err)
+	}
+	// One priming run and one listening run: no second attempt.
+	if n := calls(t, fake); n != "2" {
+		t.Errorf("soffice ran %s times, want 2", n)
+	}
+}
