@@ -222,6 +222,7 @@ func TestAnnotateRefusesTheOriginal(t *testing.T) {
 // TestAnnotateLibreOffice opens the annotated copy in LibreOffice (by
 // converting it) and checks what it kept.
 func TestAnnotateLibreOffice(t *testing.T) {
+	t.Parallel()
 	lo := sofficetest.Runner(t)
 	src, s, opts, b := annotateFixture(t)
 	dir := t.TempDir()

@@ -72,6 +72,7 @@ func clerkInput(t *testing.T, f *excelize.File) []clerkCell {
 // its UNO API as a clerk types, saves it as .xlsx and as .xls, and checks
 // that both validate exactly like the same values filled with excelize.
 func TestLibreOfficeInterop(t *testing.T) {
+	t.Parallel()
 	lo, python := sofficetest.Runner(t), sofficetest.Python(t)
 	c, r := readTestData(t)
 	dir := t.TempDir()
@@ -166,6 +167,7 @@ func comparableFindings(fs []Finding) []Finding {
 // TestReadConverts reads a filled workbook saved as .ods by LibreOffice,
 // through the conversion Read does.
 func TestReadConverts(t *testing.T) {
+	t.Parallel()
 	lo := sofficetest.Runner(t)
 	c, r := readTestData(t)
 	dir := t.TempDir()
