@@ -125,10 +125,29 @@ func (b *Batch) send(ctx context.Context, it *Item) (Result, error) {
 	if attempts <= 0 {
 		attempts = 3
 	}
+	// The send is recorded the moment the server accepts it, before the
+	// session goes on: a run killed after the acceptance must not mail
+	// the unit again.
+	var recorded bool
+	var recordErr error
+	accepted := func() error {
+		recorded, recordErr = true, b.record(it, sum, r.MessageID, nil)
+		return recordErr
+	}
 	for r.Attempts = 1; ; r.Attempts++ {
-		err = b.Sender.Send(ctx, msg)
+		if as, ok := b.Sender.(AcceptingSender); ok {
+			err = as.SendAccepted(ctx, msg, accepted)
+		} else if err = b.Sender.Send(ctx, msg); err == nil {
+			err = accepted()
+		}
+		if recorded {
+			if recordErr != nil {
+				return r, fmt.Errorf("unit %s was sent but the send was not recorded (a rerun will send it again): %w", it.Unit.Code, recordErr)
+			}
+			return r, nil
+		}
 		if err == nil {
-			break
+			return r, errors.New("mailing: the sender neither sent nor failed") // a Sender's bug
 		}
 		var se *SendError
 		if !errors.As(err, &se) {
@@ -147,10 +166,6 @@ func (b *Batch) send(ctx context.Context, it *Item) (Result, error) {
 		r.Err = err
 		return r, b.record(it, sum, r.MessageID, r.Err)
 	}
-	if err := b.record(it, sum, r.MessageID, nil); err != nil {
-		return r, fmt.Errorf("unit %s was sent but the send was not recorded (a rerun will send it again): %w", it.Unit.Code, err)
-	}
-	return r, nil
 }
 
 // record appends the outcome of sending it to the log.

@@ -53,15 +53,36 @@ type Log struct {
 	path    string
 	records []Record
 	f       *os.File
-	torn    bool // the file does not end in a newline
+	torn    bool      // the file does not end in a newline
+	lock    *lockFile // held by a log opened with LockLog
 
 	// Damaged lists the line numbers of lines that could not be read, such
 	// as a line cut short by a crash.
 	Damaged []int
 }
 
+// LockLog opens the send log at path for a run that sends: it takes the
+// log's lock, held until Close, so that two runs at once cannot both plan
+// and mail the same units, and then reads the log as OpenLog does. When
+// another run holds the lock it returns a *LockedError (wrapping
+// ErrLocked) that says which. A lock left by a run that died is free: the
+// kernel releases it with the process.
+func LockLog(path string) (*Log, error) {
+	lock, err := lockLog(path)
+	if err != nil {
+		return nil, err
+	}
+	l, err := OpenLog(path)
+	if err != nil {
+		lock.unlock()
+		return nil, err
+	}
+	l.lock = lock
+	return l, nil
+}
+
 // OpenLog reads the send log at path; a missing file is an empty log,
-// created by the first Append.
+// created by the first Append. It takes no lock: dry runs use it.
 func OpenLog(path string) (*Log, error) {
 	l := &Log{path: path}
 	data, err := os.ReadFile(path)
@@ -142,13 +163,17 @@ func (l *Log) open() error {
 	return nil
 }
 
-// Close closes the log's file.
+// Close closes the log's file and releases its lock.
 func (l *Log) Close() error {
-	if l.f == nil {
-		return nil
+	var err error
+	if l.f != nil {
+		err = l.f.Close()
+		l.f = nil
 	}
-	err := l.f.Close()
-	l.f = nil
+	if uerr := l.lock.unlock(); err == nil {
+		err = uerr
+	}
+	l.lock = nil
 	return err
 }
 

@@ -89,28 +89,91 @@ type SMTP struct {
 	auth   *auth
 }
 
+// An AcceptingSender tells its caller the moment the server has accepted a
+// message, before any further exchange with the server, so that the caller
+// can record the send while nothing else can fail or be killed between the
+// acceptance and the record.
+type AcceptingSender interface {
+	Sender
+	// SendAccepted sends m and calls accepted once the server has
+	// accepted it. When accepted returns an error, SendAccepted returns
+	// it as it is. Whatever fails after the acceptance is not an error of
+	// the send: the message went.
+	SendAccepted(ctx context.Context, m *gomail.Msg, accepted func() error) error
+}
+
 // Send sends m. Its error is a *SendError.
 func (s *SMTP) Send(ctx context.Context, m *gomail.Msg) error {
+	return s.SendAccepted(ctx, m, func() error { return nil })
+}
+
+// SendAccepted sends m over the session: MAIL, RCPT for each recipient,
+// DATA. As soon as the server answers the data with 250 it calls accepted,
+// and only then resets the session for the next message. Errors other
+// than accepted's are *SendError.
+func (s *SMTP) SendAccepted(ctx context.Context, m *gomail.Msg, accepted func() error) error {
 	if s.conn == nil {
 		if err := s.connect(ctx); err != nil {
 			return err
 		}
 	}
-	err := s.client.SendWithSMTPClient(s.conn, m)
-	if err == nil {
-		return nil
-	}
-	if m.IsDelivered() {
-		// The server took the message and only the RSET after it failed:
-		// trying again would send it twice.
+	c := s.conn
+	if err := c.UpdateDeadline(s.timeout()); err != nil {
 		s.drop()
-		return nil
+		return &SendError{Failure: Temporary, Err: fmt.Errorf("smtp: %w", err)}
 	}
-	se := sendFailure(err)
-	if se.Code == 0 || se.Code == 421 {
+	from, err := m.GetSender(false)
+	if err != nil {
+		return &SendError{Failure: Fatal, Err: fmt.Errorf("smtp: sender: %w", err)}
+	}
+	rcpts, err := m.GetRecipients()
+	if err != nil {
+		return &SendError{Failure: Permanent, Err: fmt.Errorf("smtp: recipients: %w", err)}
+	}
+	if err := c.Mail(from); err != nil {
+		return s.failed(mailFromFailure(fmt.Errorf("smtp: MAIL FROM:<%s>: %w", from, err)))
+	}
+	for _, to := range rcpts {
+		if err := c.Rcpt(to); err != nil {
+			return s.failed(replyFailure(fmt.Errorf("smtp: RCPT TO:<%s>: %w", to, err)))
+		}
+	}
+	w, err := c.Data()
+	if err != nil {
+		return s.failed(replyFailure(fmt.Errorf("smtp: DATA: %w", err)))
+	}
+	if _, err := m.WriteTo(w); err != nil {
+		s.drop()
+		return &SendError{Failure: Temporary, Err: fmt.Errorf("smtp: writing the message: %w", err)}
+	}
+	if err := w.Close(); err != nil { // reads the server's answer to the data
+		return s.failed(replyFailure(fmt.Errorf("smtp: end of DATA: %w", err)))
+	}
+	// Accepted: record it before anything else goes over the wire.
+	if err := accepted(); err != nil {
+		s.drop()
+		return err
+	}
+	if err := c.Reset(); err != nil {
+		s.drop() // the next message opens a new session
+	}
+	return nil
+}
+
+// failed ends the transaction of a failed message: a session that still
+// answers is reset for the next, a broken one dropped.
+func (s *SMTP) failed(se *SendError) *SendError {
+	if se.Code == 0 || se.Code == 421 || s.conn.Reset() != nil {
 		s.drop()
 	}
 	return se
+}
+
+func (s *SMTP) timeout() time.Duration {
+	if s.Timeout > 0 {
+		return s.Timeout
+	}
+	return 30 * time.Second
 }
 
 // Close ends the session with the server.
@@ -139,11 +202,7 @@ func (s *SMTP) connect(ctx context.Context) error {
 	if err != nil {
 		return &SendError{Failure: Fatal, Err: fmt.Errorf("smtp server %q: bad port", s.Addr)}
 	}
-	timeout := s.Timeout
-	if timeout <= 0 {
-		timeout = 30 * time.Second
-	}
-	opts := []gomail.Option{gomail.WithPort(p), gomail.WithTimeout(timeout)}
+	opts := []gomail.Option{gomail.WithPort(p), gomail.WithTimeout(s.timeout())}
 	switch s.TLS {
 	case TLSNone:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
@@ -197,31 +256,36 @@ func (s *SMTP) dialFailure(ctx context.Context, err error) *SendError {
 	return &SendError{Failure: Fatal, Err: err}
 }
 
-// sendFailure classifies an error from sending one message.
-func sendFailure(err error) *SendError {
-	var ge *gomail.SendError
-	if !errors.As(err, &ge) {
-		return &SendError{Failure: Temporary, Err: err}
-	}
-	code := ge.ErrorCode()
+// replyFailure classifies a failed RCPT, DATA or end of data: a 4xx reply
+// is temporary, a 5xx one permanent for this message, no reply at all a
+// broken connection (temporary: the run decides after the retries).
+func replyFailure(err error) *SendError {
+	code := replyCode(err)
 	switch {
-	case ge.Reason == gomail.ErrGetRcpts:
-		return &SendError{Failure: Permanent, Err: err}
-	case ge.Reason == gomail.ErrGetSender:
-		return &SendError{Failure: Fatal, Err: err}
 	case code >= 400 && code < 500:
 		return &SendError{Failure: Temporary, Code: code, Err: err}
-	case code >= 500 && ge.Reason == gomail.ErrSMTPMailFrom:
-		// The sender is refused: so would every message be. 530 and the
-		// security status codes 5.7.x mostly mean "authenticate first".
-		if code == 530 || strings.HasPrefix(ge.EnhancedStatusCode(), "5.7.") {
-			err = fmt.Errorf("%w: %w", ErrAuth, err)
-		}
-		return &SendError{Failure: Fatal, Code: code, Err: err}
 	case code >= 500:
 		return &SendError{Failure: Permanent, Code: code, Err: err}
 	}
-	// No reply code: the connection broke.
+	return &SendError{Failure: Temporary, Err: err}
+}
+
+// mailFromFailure classifies a refused MAIL FROM: the sender is refused,
+// so would every message be.
+func mailFromFailure(err error) *SendError {
+	code := replyCode(err)
+	switch {
+	case code >= 400 && code < 500:
+		return &SendError{Failure: Temporary, Code: code, Err: err}
+	case code >= 500:
+		// 530 and the security status codes 5.7.x mostly mean
+		// "authenticate first".
+		var te *textproto.Error
+		if code == 530 || errors.As(err, &te) && strings.HasPrefix(te.Msg, "5.7.") {
+			err = fmt.Errorf("%w: %w", ErrAuth, err)
+		}
+		return &SendError{Failure: Fatal, Code: code, Err: err}
+	}
 	return &SendError{Failure: Temporary, Err: err}
 }
 

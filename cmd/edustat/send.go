@@ -220,7 +220,17 @@ func runSend(ctx context.Context, e *env, args []string) error {
 		}
 	}
 
-	log, err := mailing.OpenLog(filepath.Join(*dir, mailing.LogFile))
+	// A run that mails holds the log's lock from planning to the end, so
+	// that two runs at once cannot mail a unit twice; a dry run only reads.
+	openLog := mailing.LockLog
+	if *dryRun {
+		openLog = mailing.OpenLog
+	}
+	log, err := openLog(filepath.Join(*dir, mailing.LogFile))
+	var locked *mailing.LockedError
+	if errors.As(err, &locked) {
+		return withHint(err, "another 'edustat send' is mailing these templates; wait until it ends, then run the command again to send what it did not")
+	}
 	if err != nil {
 		return err
 	}

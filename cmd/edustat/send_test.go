@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -191,5 +193,105 @@ func TestSendSettings(t *testing.T) {
 	code, _, stderr = edustat(t, dir, nil, args...)
 	if code != 1 || !strings.Contains(stderr, "password_file") {
 		t.Errorf("config with a password: exit %d\n%s", code, stderr)
+	}
+}
+
+// edustatBinary returns a command that runs edustat in a process of its
+// own (the test binary under the name edustat, see TestMain), in dir.
+func edustatBinary(t *testing.T, dir string, args ...string) *exec.Cmd {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "edustat")
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(self, bin); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	return cmd
+}
+
+// TestSendKilledAfterAccept kills edustat send with SIGKILL the moment it
+// speaks to the server again after the server accepted the first message:
+// the send was already recorded, so a rerun mails only the other unit.
+// Its lock, left by the killed process, is no obstacle.
+func TestSendKilledAfterAccept(t *testing.T) {
+	dir, _ := sendFixture(t)
+	var cmd *exec.Cmd
+	dead := make(chan struct{})
+	first := mailtest.Start(t, mailtest.Config{AfterAccept: func(n int) {
+		cmd.Process.Kill() // SIGKILL: no deferred code runs
+		select {
+		case <-dead: // answer nothing until it is gone
+		case <-time.After(time.Minute):
+		}
+	}})
+	cmd = edustatBinary(t, dir, sendArgs(first)...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { cmd.Wait(); close(dead) }()
+	select {
+	case <-dead:
+	case <-time.After(time.Minute):
+		cmd.Process.Kill()
+		t.Fatal("edustat send was not killed within a minute")
+	}
+	if cmd.ProcessState.Success() {
+		t.Fatalf("the first run was not killed:\n%s", out.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out", mailing.LogFile+".lock")); err != nil {
+		t.Errorf("the killed run left no lock file: %v", err)
+	}
+
+	second := mailtest.Start(t, mailtest.Config{})
+	code, stdout, stderr := edustat(t, dir, nil, sendArgs(second)...)
+	if code != 0 || !strings.Contains(stdout, "已跳过  370811 任城区") || !strings.Contains(stdout, "发送 1，跳过 1") {
+		t.Errorf("rerun: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if n1, n2 := len(first.Messages()), len(second.Messages()); n1 != 1 || n2 != 1 {
+		t.Errorf("messages: %d then %d, want 1 and 1 (no unit mailed twice)", n1, n2)
+	}
+}
+
+// TestSendTwoAtOnce holds a first run after its first message and starts
+// a second on the same templates: the second is refused, naming the
+// first's pid, and no unit is mailed twice.
+func TestSendTwoAtOnce(t *testing.T) {
+	dir, _ := sendFixture(t)
+	held, release := make(chan struct{}), make(chan struct{})
+	srv := mailtest.Start(t, mailtest.Config{AfterAccept: func(n int) {
+		if n == 1 {
+			close(held)
+			<-release
+		}
+	}})
+	cmd := edustatBinary(t, dir, sendArgs(srv)...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-held:
+	case <-time.After(time.Minute):
+		cmd.Process.Kill()
+		t.Fatalf("the first run sent nothing within a minute:\n%s", out.String())
+	}
+	code, stdout, stderr := edustat(t, dir, nil, sendArgs(srv)...)
+	close(release)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("first run: %v\n%s", err, out.String())
+	}
+	if code != 1 || !strings.Contains(stderr, "the send log is in use by another run: pid "+strconv.Itoa(cmd.Process.Pid)) ||
+		!strings.Contains(stderr, "edustat: hint: another 'edustat send' is mailing these templates") {
+		t.Errorf("second run at once: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if n := len(srv.Messages()); n != 2 {
+		t.Errorf("server got %d messages, want 2", n)
 	}
 }

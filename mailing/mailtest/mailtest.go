@@ -39,6 +39,13 @@ type Config struct {
 
 	// TLS, when not nil, is offered with STARTTLS.
 	TLS *tls.Config
+
+	// AfterAccept, when not nil, is called with n when the client sends
+	// its next command (RSET, MAIL or QUIT) after the server answered its
+	// nth message (from 1) with 250, before the server answers that
+	// command: a test kills the client there, or holds it, to see what it
+	// did between the acceptance and its next round trip.
+	AfterAccept func(n int)
 }
 
 // A Message is a message the server accepted.
@@ -104,6 +111,19 @@ type session struct {
 	authed bool
 	from   string
 	to     []string
+
+	inData   bool // the reset that follows DATA is the server's own
+	accepted int  // the number of the message just accepted, 0 for none
+}
+
+// next calls AfterAccept when the client speaks after an accepted message.
+func (se *session) next() {
+	if n := se.accepted; n > 0 {
+		se.accepted = 0
+		if se.s.cfg.AfterAccept != nil {
+			se.s.cfg.AfterAccept(n)
+		}
+	}
 }
 
 func (se *session) AuthMechanisms() []string {
@@ -124,6 +144,7 @@ func (se *session) Auth(mech string) (sasl.Server, error) {
 }
 
 func (se *session) Mail(from string, opts *smtp.MailOptions) error {
+	se.next()
 	if se.s.cfg.User != "" && !se.authed {
 		return smtp.ErrAuthRequired
 	}
@@ -140,6 +161,7 @@ func (se *session) Rcpt(to string, opts *smtp.RcptOptions) error {
 }
 
 func (se *session) Data(r io.Reader) error {
+	se.inData = true
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return err
@@ -160,11 +182,22 @@ func (se *session) Data(r io.Reader) error {
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
 	}
 	s.messages = append(s.messages, Message{From: se.from, To: slices.Clone(se.to), Data: data})
+	se.accepted = len(s.messages)
 	return nil
 }
 
 var errCrashed = errors.New("crashed")
 
-func (se *session) Reset() { se.from, se.to = "", nil }
+func (se *session) Reset() {
+	if se.inData {
+		se.inData = false // go-smtp resets after answering the data
+	} else {
+		se.next() // the client's RSET
+	}
+	se.from, se.to = "", nil
+}
 
-func (se *session) Logout() error { return nil }
+func (se *session) Logout() error {
+	se.next()
+	return nil
+}
