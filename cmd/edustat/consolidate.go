@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -14,7 +12,6 @@ import (
 
 	"edustat/consolidate"
 	"edustat/internal/atomicfile"
-	"edustat/internal/folder"
 	"edustat/validate"
 )
 
@@ -160,6 +157,10 @@ func runConsolidate(ctx context.Context, e *env, args []string) error {
 	case !strings.EqualFold(extOf(*out), ".xlsx"):
 		return usageError("consolidate: --out %q: the summary is an .xlsx workbook", *out)
 	}
+	inputs := []file{{"prior", *priorFile}, {"catalog", rf.catalog}, {"units", rf.units}}
+	if err := checkOutputs("consolidate", fs.Args(), inputs, file{"out", *out}, file{"csv", *csvFile}); err != nil {
+		return err
+	}
 	opts, err := rf.options(e)
 	if err != nil {
 		return err
@@ -170,9 +171,6 @@ func runConsolidate(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	opts.Exclude = []string{*out, *csvFile, *priorFile}
-	if err := checkOutputs(fs.Args(), *out, *csvFile); err != nil {
-		return err
-	}
 
 	r, err := consolidate.Collect(ctx, fs.Args(), opts)
 	if err != nil {
@@ -189,34 +187,6 @@ func runConsolidate(ctx context.Context, e *env, args []string) error {
 	printRound(e.stdout, r, *out, *csvFile)
 	if r.Counts().Problems() {
 		return errFound
-	}
-	return nil
-}
-
-// checkOutputs refuses, before any work, outputs that would replace a
-// returned workbook (a summary of an earlier run may be replaced) or go to
-// a directory that does not exist.
-func checkOutputs(inputs []string, outs ...string) error {
-	files, err := folder.Workbooks(inputs, nil)
-	if err != nil {
-		return err
-	}
-	for _, out := range outs {
-		if out == "" {
-			continue
-		}
-		abs, err := filepath.Abs(out)
-		if err != nil {
-			return err
-		}
-		for _, f := range files {
-			if fa, _ := filepath.Abs(f); fa == abs && !consolidate.IsSummary(f) {
-				return usageError("output %s is one of the returned workbooks; it would be replaced: write the summary elsewhere", out)
-			}
-		}
-		if st, err := os.Stat(filepath.Dir(abs)); err != nil || !st.IsDir() {
-			return usageError("output %s: directory %s does not exist", out, filepath.Dir(out))
-		}
 	}
 	return nil
 }
