@@ -130,6 +130,7 @@ func (k *Checker) Check(s *Submission, opts Options) {
 	k.expressions(s, level, opts.Prior)
 	k.explain(s)
 	k.sort(s)
+	cutFindings(s.Findings)
 }
 
 // level returns the level of the submission's forms: the identity's, or

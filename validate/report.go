@@ -7,9 +7,11 @@ package validate
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"edustat/catalog"
+	"edustat/internal/escape"
 	"edustat/roster"
 	"edustat/templates"
 )
@@ -142,4 +144,29 @@ type Limits struct {
 type Prior struct {
 	Round  string
 	Values map[string]map[string]float64
+}
+
+// What a finding keeps of long text, in characters: a cell of 10 MB would
+// otherwise be printed twice in its finding (value and message), in every
+// report and store.
+const (
+	maxValue   = 200
+	maxMessage = 1000
+)
+
+// cutFindings cuts long values, messages and explanations of findings: the
+// value shows its beginning and its length, and so does the message
+// wherever it quotes the value.
+func cutFindings(fs []Finding) {
+	for i := range fs {
+		f := &fs[i]
+		if v := escape.Cut(f.Value, maxValue); v != f.Value {
+			f.Message = strings.ReplaceAll(f.Message, f.Value, v)
+			f.Value = v
+		}
+		f.Expected = escape.Cut(f.Expected, maxValue)
+		f.Message = escape.Cut(f.Message, maxMessage)
+		f.Explanation = escape.Cut(f.Explanation, maxMessage)
+		f.Sheet = escape.Cut(f.Sheet, maxValue)
+	}
 }

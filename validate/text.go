@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"edustat/catalog"
+	"edustat/internal/escape"
 )
 
 // Result is what validating one file came to: the submission, or the error
@@ -50,7 +51,10 @@ func Count(results []Result) Totals {
 // WriteText writes a summary in Chinese for the clerks and the bureau: per
 // file the unit, the counts by tier and every finding with its sheet!cell,
 // then totals when there is more than one file. Files that could not be
-// read are left to the caller, which reports them as errors.
+// read are left to the caller, which reports them as errors. What comes
+// from the files (names, cells, the hidden identity) is escaped and kept
+// to one line, so that a file cannot clear the screen or print a line of
+// its own such as 审核通过.
 func WriteText(w io.Writer, results []Result) error {
 	bw := bufio.NewWriter(w)
 	for _, r := range results {
@@ -59,7 +63,7 @@ func WriteText(w io.Writer, results []Result) error {
 		}
 		s := r.Sub
 		fmt.Fprintf(bw, "文件 %s　单位 %s %s　逻辑错误 %d　经验警告 %d（已说明 %d）\n",
-			r.File, orDash(s.Unit), s.UnitName,
+			safe(r.File), safe(orDash(s.Unit)), safe(s.UnitName),
 			s.Count(catalog.Error, false), s.Count(catalog.Warning, false)+s.Count(catalog.Warning, true), s.Count(catalog.Warning, true))
 		for _, f := range s.Findings {
 			fmt.Fprintf(bw, "  %s\n", f.Line())
@@ -76,6 +80,10 @@ func WriteText(w io.Writer, results []Result) error {
 	return bw.Flush()
 }
 
+// safe makes text from a file fit for one line of a report: control
+// characters escaped, cut to a length.
+func safe(s string) string { return escape.Line(escape.Cut(s, maxValue)) }
+
 func orDash(s string) string {
 	if s == "" {
 		return "—"
@@ -90,13 +98,13 @@ func (f *Finding) Line() string {
 	var b strings.Builder
 	b.WriteString("[" + f.Label() + "] ")
 	if f.Cell != "" {
-		b.WriteString(f.Where() + " ")
+		b.WriteString(safe(f.Where()) + " ")
 	}
 	if f.Code != "" {
-		b.WriteString(f.Code + " ")
+		b.WriteString(safe(f.Code) + " ")
 	}
 	if f.Value != "" {
-		b.WriteString("= " + f.Value + " ")
+		b.WriteString("= " + safe(f.Value) + " ")
 	}
 	s := strings.TrimSuffix(b.String(), " ")
 	if f.Cell != "" || f.Code != "" || f.Value != "" {
@@ -104,14 +112,14 @@ func (f *Finding) Line() string {
 	} else {
 		s += " "
 	}
-	s += f.Message
+	s += escape.Line(escape.Cut(f.Message, maxMessage))
 	if f.Rule != "" {
-		s += "（规则 " + f.Rule + "）"
+		s += "（规则 " + safe(f.Rule) + "）"
 	} else {
 		s += "（" + f.Type + "）"
 	}
 	if f.Explained {
-		s += " 说明：" + f.Explanation
+		s += " 说明：" + escape.Line(escape.Cut(f.Explanation, maxMessage))
 	}
 	return s
 }

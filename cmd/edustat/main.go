@@ -15,6 +15,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"edustat/internal/escape"
 	"edustat/internal/hint"
 
 	"github.com/spf13/pflag"
@@ -69,6 +70,10 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
+// maxMessage is the length, in characters, past which an error message is
+// cut: it may quote a file's contents.
+const maxMessage = 2000
+
 // errFound means the work ran and found problems: exit 1 without a message
 // of its own (the command has printed them).
 var errFound = errors.New("problems found")
@@ -90,8 +95,11 @@ func main() {
 	os.Exit(code)
 }
 
-// run runs edustat with args and returns the exit code.
+// run runs edustat with args and returns the exit code. What it prints
+// goes through an escaping writer: names, cells and messages from files
+// cannot send a terminal control sequences.
 func run(ctx context.Context, e *env, args []string) int {
+	e = &env{stdout: escape.NewWriter(e.stdout), stderr: escape.NewWriter(e.stderr), getenv: e.getenv}
 	if len(args) == 0 {
 		printUsage(e.stderr)
 		return 2
@@ -118,10 +126,10 @@ func run(ctx context.Context, e *env, args []string) int {
 	case errors.Is(err, errFound):
 		return 1
 	}
-	fmt.Fprintf(e.stderr, "edustat: error: %v\n", err)
+	fmt.Fprintf(e.stderr, "edustat: error: %s\n", escape.Line(escape.Cut(err.Error(), maxMessage)))
 	var h *hint.Error
 	if errors.As(err, &h) {
-		fmt.Fprintf(e.stderr, "edustat: hint: %s\n", h.Hint)
+		fmt.Fprintf(e.stderr, "edustat: hint: %s\n", escape.Line(h.Hint))
 	}
 	var x *exitError
 	if errors.As(err, &x) {

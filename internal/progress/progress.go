@@ -23,7 +23,12 @@ type Bar struct {
 }
 
 // New returns a bar for total items that draws on w when w is a terminal.
+// A writer with a Raw method (an escaping writer) is drawn on through the
+// writer underneath.
 func New(w io.Writer, label string, total int) *Bar {
+	if r, ok := w.(interface{ Raw() io.Writer }); ok {
+		w = r.Raw()
+	}
 	b := &Bar{label: label, total: total, start: time.Now()}
 	if IsTerminal(w) {
 		b.w = w
@@ -33,6 +38,9 @@ func New(w io.Writer, label string, total int) *Bar {
 
 // IsTerminal reports whether w is a character device such as a terminal.
 func IsTerminal(w io.Writer) bool {
+	if r, ok := w.(interface{ Raw() io.Writer }); ok {
+		w = r.Raw()
+	}
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

@@ -157,19 +157,23 @@ except Exception:
     pass
 `
 
-// TestSofficeScript runs a UNO script that says LibreOffice failed under
-// it on its first run: the Runner starts a new LibreOffice and runs it
-// again, and the second run saves its spreadsheet.
+// TestSofficeScript runs a UNO script twice over: the first LibreOffice
+// dies as it starts to listen, and the script says LibreOffice failed
+// under it on its first run; each time the Runner starts a new
+// LibreOffice, and the last run saves its spreadsheet.
 func TestSofficeScript(t *testing.T) {
 	t.Parallel()
 	lo, python := sofficetest.Runner(t), sofficetest.Python(t)
+	// Call 1 makes the profile, call 2 is the first listener: kill it.
+	fake := wrapper(t, lo.Command, `[ $n = 2 ] && kill -9 $$`)
+	r := &soffice.Runner{Command: fake, Timeout: lo.Timeout, Attempts: 3}
 	dir := t.TempDir()
 	script := filepath.Join(dir, "save.py")
 	if err := os.WriteFile(script, []byte(unoScript), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "out.xlsx")
-	got, err := lo.Script(context.Background(), python, script, out, filepath.Join(dir, "failed-once"), "fail-first")
+	got, err := r.Script(context.Background(), python, script, out, filepath.Join(dir, "failed-once"), "fail-first")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +184,12 @@ func TestSofficeScript(t *testing.T) {
 		t.Error(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "failed-once")); err != nil {
-		t.Error("the script did not fail first: the retry is untested")
+		t.Error("the script did not fail first: its retry is untested")
+	}
+	// Three attempts of two calls each: the dead listener, the script's
+	// failure, the success.
+	if n := calls(t, fake); n != "6" {
+		t.Errorf("soffice ran %s times, want 6", n)
 	}
 }
 
