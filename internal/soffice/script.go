@@ -51,9 +51,6 @@ func (r *Runner) runScript(ctx context.Context, cmd string, argv []string) (stri
 		return "", err
 	}
 	defer p.remove()
-	if err := r.prime(ctx, cmd, p); err != nil {
-		return "", fmt.Errorf("making the profile: %w", err)
-	}
 	port, err := freePort()
 	if err != nil {
 		return "", err

@@ -130,30 +130,6 @@ func (p *profile) env() []string {
 	return append(os.Environ(), "HOME="+p.dir, "SAL_USE_VCLPLUGIN=svp")
 }
 
-// prime makes the profile with a LibreOffice that starts and quits: on a
-// new profile soffice.bin exits once to restart itself, and a UNO client
-// connected to the first start loses its bridge.
-func (r *Runner) prime(ctx context.Context, cmd string, p *profile) error {
-	ctx, cancel := context.WithTimeout(ctx, r.timeout())
-	defer cancel()
-	c := exec.CommandContext(ctx, cmd, append(p.args(), "--terminate_after_init")...)
-	c.Env = p.env()
-	var out tail
-	c.Stdout, c.Stderr = &out, &out
-	killGroup(c)
-	err := c.Run()
-	switch {
-	case ctx.Err() != nil:
-		return fmt.Errorf("%w after %v", ErrTimeout, r.timeout())
-	case err != nil:
-		return fmt.Errorf("%w: %v: %s", ErrCrashed, err, out.String())
-	}
-	if _, err := os.Stat(filepath.Join(p.dir, "user")); err != nil {
-		return fmt.Errorf("%w: no profile made: %s", ErrCrashed, out.String())
-	}
-	return nil
-}
-
 // retry runs step up to the Runner's attempts while it returns an error
 // that wraps ErrCrashed, and wraps the last error in an *Error naming the
 // step.
