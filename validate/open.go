@@ -61,6 +61,7 @@ const (
 	hintSaveAs    = "请在 Excel/WPS 中另存为 .xlsx（Excel 工作簿）后重新提交"
 	hintNotBook   = "不是 Excel 工作簿（.xlsx），请检查是否选错了文件"
 	hintTruncated = "文件不完整或已损坏（可能下载或复制时中断），请重新保存后提交"
+	hintBomb      = "；如确是正常填报的报表，请在 Excel/WPS 中删去多余的图片、空白行列后另存为 .xlsx 重新提交，否则请勿打开此文件，请报送单位重新报送"
 	hintDamaged   = "文件已损坏，无法读取，请在 Excel/WPS 中打开并另存为 .xlsx 后重新提交"
 )
 
@@ -129,7 +130,7 @@ func openBook(path string, data []byte, opts Options, lim Limits) (*xlsx.Book, [
 		}
 		plain, err := decryptBook(data, opts.Password)
 		if err != nil {
-			return nil, nil, bookError(path, ErrEncrypted, "密码不正确，无法打开")
+			return nil, nil, bookError(path, ErrEncrypted, "密码不正确，无法打开；请核对 --password 所给的密码（区分大小写），或请报送单位去掉密码另存后重新提交")
 		}
 		data = plain
 		notes = append(notes, Finding{Type: TypeDecrypted, Tier: TierInfo, Message: "文件设有打开密码，已用所给密码解密读取"})
@@ -224,11 +225,11 @@ func zipKind(path string, zr *zip.Reader, lim Limits) (string, error) {
 		case xlsx.OverEntries:
 			return "", bookError(path, ErrTooLarge, "压缩包内有 %d 个文件，超过上限 %d", over.Size, over.Limit)
 		case xlsx.OverPart:
-			return "", bookError(path, ErrTooLarge, "其中 %s 解压后 %s，超过上限 %s（疑似压缩炸弹）", over.Name, sizeString(over.Size), sizeString(over.Limit))
+			return "", bookError(path, ErrTooLarge, "其中 %s 解压后 %s，超过上限 %s（疑似压缩炸弹）%s", over.Name, sizeString(over.Size), sizeString(over.Limit), hintBomb)
 		case xlsx.OverRatio:
-			return "", bookError(path, ErrTooLarge, "其中 %s 压缩比异常（疑似压缩炸弹）", over.Name)
+			return "", bookError(path, ErrTooLarge, "其中 %s 压缩比异常（疑似压缩炸弹）%s", over.Name, hintBomb)
 		}
-		return "", bookError(path, ErrTooLarge, "解压后超过上限 %s（疑似压缩炸弹）", sizeString(over.Limit))
+		return "", bookError(path, ErrTooLarge, "解压后超过上限 %s（疑似压缩炸弹）%s", sizeString(over.Limit), hintBomb)
 	} else if err != nil {
 		return "", bookError(path, ErrNotWorkbook, "%s（%s）", hintDamaged, oneLine(err.Error()))
 	}

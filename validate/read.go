@@ -174,7 +174,7 @@ func (r *reader) sheetError(name string, err error) error {
 	case errors.Is(err, xlsx.ErrTooManyCells):
 		return bookError(r.path, ErrTooLarge, "工作表“%s”的单元格超过 %d 个，请删去多余的行和列后重新提交", name, maxCells)
 	case errors.Is(err, xlsx.ErrTooLarge):
-		return bookError(r.path, ErrTooLarge, "工作表“%s”解压后超过上限 %s（疑似压缩炸弹）", name, sizeString(r.lim.MaxXMLSize))
+		return bookError(r.path, ErrTooLarge, "工作表“%s”解压后超过上限 %s（疑似压缩炸弹）%s", name, sizeString(r.lim.MaxXMLSize), hintBomb)
 	}
 	return bookError(r.path, ErrNotWorkbook, "%s（%s）", hintDamaged, oneLine(err.Error()))
 }

@@ -79,6 +79,9 @@ func runCatalog(ctx context.Context, e *env, args []string) error {
 		if fs.NArg() != 1 {
 			return usageError("catalog export takes the output file, e.g. catalog.xlsx")
 		}
+		if err := checkOutputs("catalog export", nil, []fileArg{{"catalog", *file}}, fileArg{"", fs.Arg(0)}); err != nil {
+			return err
+		}
 		c, err := loadCatalog(*file)
 		if err != nil {
 			return err
@@ -101,7 +104,7 @@ func checkCatalog(e *env, file string) error {
 		data, _, err = inputfile.Read(file, inputfile.MaxCatalog)
 	}
 	if err != nil {
-		return err
+		return inputError("catalog", "catalog check FILE", err)
 	}
 	c, err := catalog.Parse(name, data)
 	var ps catalog.Problems
@@ -114,6 +117,7 @@ func checkCatalog(e *env, file string) error {
 			plural = ""
 		}
 		fmt.Fprintf(e.stderr, "edustat: %s: %d problem%s\n", name, len(ps), plural)
+		fmt.Fprintf(e.stderr, "edustat: hint: correct each line named above; README.md (\"The catalog format\") describes every key\n")
 		return errFound
 	}
 	if err != nil {

@@ -157,8 +157,8 @@ func runConsolidate(ctx context.Context, e *env, args []string) error {
 	case !strings.EqualFold(extOf(*out), ".xlsx"):
 		return usageError("consolidate: --out %q: the summary is an .xlsx workbook", *out)
 	}
-	inputs := []file{{"prior", *priorFile}, {"catalog", rf.catalog}, {"units", rf.units}}
-	if err := checkOutputs("consolidate", fs.Args(), inputs, file{"out", *out}, file{"csv", *csvFile}); err != nil {
+	inputs := []fileArg{{"prior", *priorFile}, {"catalog", rf.catalog}, {"units", rf.units}}
+	if err := checkOutputs("consolidate", fs.Args(), inputs, fileArg{"out", *out}, fileArg{"csv", *csvFile}); err != nil {
 		return err
 	}
 	opts, err := rf.options(e)

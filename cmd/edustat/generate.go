@@ -101,6 +101,9 @@ func runGenerate(ctx context.Context, e *env, args []string) error {
 	if len(units) == 0 {
 		return errors.New("no workbooks to write: no unit selected has forms in the catalog")
 	}
+	if st, err := os.Stat(*out); err == nil && !st.IsDir() {
+		return usageError("generate: --out %s is a file, not a directory: give the directory to write the workbooks to", *out)
+	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"regexp"
 
 	"edustat/catalog"
@@ -22,7 +23,7 @@ func loadCatalog(path string) (*catalog.Catalog, error) {
 	}
 	data, _, err := inputfile.Read(path, inputfile.MaxCatalog)
 	if err != nil {
-		return nil, fmt.Errorf("catalog: %w", err)
+		return nil, inputError("catalog", "--catalog", err)
 	}
 	c, err := catalog.Parse(path, data)
 	if errors.Is(err, catalog.ErrInvalid) {
@@ -57,5 +58,29 @@ func loadRoster(path string) (*roster.Roster, error) {
 		}
 		return r, nil
 	}
-	return roster.LoadFile(path)
+	r, err := roster.LoadFile(path)
+	switch {
+	case errors.Is(err, roster.ErrInvalid):
+		return nil, withHint(err, "correct the roster: its first row names the columns (code, name, level, parent, email, …; README.md, \"Your own catalog and roster\")")
+	case err != nil:
+		return nil, inputError("roster", "--units", err)
+	}
+	return r, nil
+}
+
+// inputError explains why a catalog or roster file cannot be read, and
+// makes it exit 2: a file that cannot be read at all.
+func inputError(what, flag string, err error) error {
+	var hint string
+	switch {
+	case errors.Is(err, inputfile.ErrNotRegular):
+		hint = fmt.Sprintf("%s names the %s file; a folder, a pipe or a device cannot be one", flag, what)
+	case errors.Is(err, inputfile.ErrTooLarge):
+		hint = fmt.Sprintf("a %s is a small text or Excel file: check that %s names the %s", what, flag, what)
+	case errors.Is(err, fs.ErrNotExist):
+		hint = fmt.Sprintf("check the file name, or leave %s out to use the embedded Jining %s", flag, what)
+	default:
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return &exitError{code: 2, err: withHint(fmt.Errorf("%s: %w", what, err), "%s", hint)}
 }

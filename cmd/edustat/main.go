@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"syscall"
 
 	"edustat/internal/escape"
 	"edustat/internal/hint"
@@ -126,11 +127,8 @@ func run(ctx context.Context, e *env, args []string) int {
 	case errors.Is(err, errFound):
 		return 1
 	}
-	fmt.Fprintf(e.stderr, "edustat: error: %s\n", escape.Line(escape.Cut(err.Error(), maxMessage)))
-	var h *hint.Error
-	if errors.As(err, &h) {
-		fmt.Fprintf(e.stderr, "edustat: hint: %s\n", escape.Line(h.Hint))
-	}
+	err = explain(err)
+	printError(e, err)
 	var x *exitError
 	if errors.As(err, &x) {
 		if x.usage {
@@ -142,6 +140,43 @@ func run(ctx context.Context, e *env, args []string) int {
 		return 2 // a file that cannot be read at all
 	}
 	return 1
+}
+
+// printError prints err, escaped and cut, and its hint when it has one.
+func printError(e *env, err error) {
+	err = explain(err)
+	fmt.Fprintf(e.stderr, "edustat: error: %s\n", escape.Line(escape.Cut(err.Error(), maxMessage)))
+	var h *hint.Error
+	if errors.As(err, &h) {
+		fmt.Fprintf(e.stderr, "edustat: hint: %s\n", escape.Line(h.Hint))
+	}
+}
+
+// explain says what an error of the operating system about a file means
+// and what to do, where its own words would not tell a clerk: a link loop,
+// a link to nothing, a full disk. A file that cannot be read at all exits
+// with 2.
+func explain(err error) error {
+	var h *hint.Error
+	if errors.As(err, &h) {
+		return err // already explained
+	}
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, syscall.ENOSPC):
+		return withHint(err, "the disk is full: free some space, or write the output to another disk")
+	case !errors.As(err, &pe):
+		return err
+	case errors.Is(err, syscall.ELOOP):
+		return &exitError{code: 2, err: withHint(fmt.Errorf("%s is a symbolic link that leads back to itself (a link loop): %w", pe.Path, err),
+			"give the workbook itself, or correct the link")}
+	case errors.Is(err, fs.ErrNotExist):
+		if target, lerr := os.Readlink(pe.Path); lerr == nil {
+			return &exitError{code: 2, err: withHint(fmt.Errorf("%s is a symbolic link to %s, which does not exist", pe.Path, target),
+				"correct or remove the link, or give the workbook itself")}
+		}
+	}
+	return err
 }
 
 func lookup(name string) *command {

@@ -11,13 +11,13 @@ import (
 	"edustat/internal/folder"
 )
 
-// file is a file a command reads or writes, with the flag that names it
+// fileArg is a file a command reads or writes, with the flag that names it
 // ("" for an argument).
-type file struct {
+type fileArg struct {
 	flag, path string
 }
 
-func (f file) String() string {
+func (f fileArg) String() string {
 	if f.flag == "" {
 		return f.path
 	}
@@ -31,17 +31,17 @@ func (f file) String() string {
 // by name, so a link or another spelling of the path is caught too. A
 // summary workbook an earlier run wrote among the returned workbooks may
 // be replaced: it is not read.
-func checkOutputs(cmd string, args []string, inputs []file, outputs ...file) error {
+func checkOutputs(cmd string, args []string, inputs []fileArg, outputs ...fileArg) error {
 	found, err := folder.Workbooks(args, nil)
 	if err != nil {
 		return err
 	}
 	for _, w := range found {
 		if !consolidate.IsSummary(w) {
-			inputs = append(inputs, file{path: w})
+			inputs = append(inputs, fileArg{path: w})
 		}
 	}
-	var seen []file
+	var seen []fileArg
 	for _, out := range outputs {
 		if out.path == "" {
 			continue

@@ -20,6 +20,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"edustat/catalog"
+	"edustat/internal/inputfile"
 	"edustat/mailing"
 	"edustat/roster"
 	"edustat/seeds"
@@ -242,6 +243,7 @@ func runSend(ctx context.Context, e *env, args []string) error {
 		Round: *round, Dir: *dir, Resend: *resend,
 		FileName: func(u *roster.Unit) string { return templates.FileName(*round, u) },
 	})
+	badNames(items, *unitsFile)
 
 	b := &mailing.Batch{Letter: letter, Log: log, Backoff: sendBackoff, Attempts: 3}
 	if *dryRun {
@@ -512,4 +514,43 @@ func portalLinks(ctx context.Context, dsn, base, round string, items []mailing.I
 		links[c] = base + "/s/" + tok
 	}
 	return links, nil
+}
+
+// badNames fails, alone, each unit whose name in the roster has a line
+// break (a cell where the clerk pressed Alt+Enter), naming the roster's
+// line: it cannot go into a subject, and the others are still sent.
+func badNames(items []mailing.Item, rosterFile string) {
+	for i := range items {
+		it := &items[i]
+		if it.Action != mailing.Send || !strings.ContainsAny(it.Unit.Name, "\r\n") {
+			continue
+		}
+		where := "the roster"
+		if rosterFile != "" {
+			where = rosterFile
+			if n := rosterLine(rosterFile, it.Unit.Code); n > 0 {
+				where = fmt.Sprintf("%s line %d", rosterFile, n)
+			}
+		}
+		it.Err = fmt.Errorf("roster %s: the name of unit %s has a line break: correct the name in the roster and send again", where, it.Unit.Code)
+	}
+}
+
+// rosterLine returns the line of a text roster on which the unit's code
+// first stands as a field, or 0.
+func rosterLine(path, code string) int {
+	data, _, err := inputfile.Read(path, inputfile.MaxRoster)
+	if err != nil {
+		return 0
+	}
+	for i, line := range strings.Split(string(data), "\n") {
+		for _, f := range strings.FieldsFunc(line, func(r rune) bool {
+			return r == ',' || r == '\t' || r == ' ' || r == '"' || r == '\'' || r == ':' || r == '{'
+		}) {
+			if f == code {
+				return i + 1
+			}
+		}
+	}
+	return 0
 }

@@ -114,6 +114,9 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	}
 	var dsts []string
 	if *annotate != "" {
+		if st, err := os.Stat(*annotate); err == nil && !st.IsDir() {
+			return usageError("validate: --annotate %s is a file, not a directory: give the directory to write the annotated copies to", *annotate)
+		}
 		if err := os.MkdirAll(*annotate, 0o755); err != nil {
 			return err
 		}
@@ -148,10 +151,10 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	errs = append(errs, annotateErrs...)
 	if len(errs) > 0 {
 		for _, err := range errs[:len(errs)-1] {
-			fmt.Fprintf(e.stderr, "edustat: error: %v\n", err)
+			printError(e, err)
 		}
 		if unreadable {
-			return &exitError{code: 2, err: errs[len(errs)-1]}
+			return &exitError{code: 2, err: explain(errs[len(errs)-1])}
 		}
 		return errs[len(errs)-1]
 	}
@@ -167,6 +170,9 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 func workbookFiles(args []string) ([]string, error) {
 	for _, arg := range args {
 		if _, err := os.Stat(arg); errors.Is(err, fs.ErrNotExist) {
+			if x := explain(err); x != err {
+				return nil, x // a broken link
+			}
 			return nil, usageError("validate: %s: no such file or directory", arg)
 		}
 	}

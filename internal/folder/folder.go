@@ -60,7 +60,9 @@ func Workbooks(paths, exclude []string) ([]string, error) {
 				}
 				return nil
 			}
-			if d.Type().IsRegular() && IsWorkbook(name) {
+			// A link to a workbook is read like the workbook; a link that
+			// leads nowhere is reported when it is read.
+			if (d.Type().IsRegular() || d.Type()&fs.ModeSymlink != 0) && IsWorkbook(name) {
 				add(p)
 			}
 			return nil
