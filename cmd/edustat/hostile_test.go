@@ -427,8 +427,6 @@ func slicesContains(list []string, s string) bool {
 // units writes a roster.
 func (h *harness) roster(name, text string) string { return h.write(name, []byte(text)) }
 
-const rosterCSV = "code,name,level,parent,email\n370811,任城区,county,,rc@example.cn\n370812,兖州区,county,,yz@example.cn\n"
-
 var hostileCases = []hcase{
 	// Workbooks.
 	{name: "empty", area: "workbook", exit: 2, mention: []string{"empty.xlsx"},
