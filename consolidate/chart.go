@@ -60,7 +60,7 @@ func (b *book) charts(sheet string) error {
 		b.do(b.chart(sheet, fmt.Sprintf("A%d", at), title, c.lines, c.pct))
 		at += 22
 	}
-	b.print(sheet)
+	b.print(sheet, printSetup{})
 	return b.err
 }
 
@@ -72,11 +72,15 @@ func (b *book) chart(sheet, at, title string, lines []*line, pct bool) error {
 	cats := fmt.Sprintf("%s!$%s$%d:$%s$%d", s, first, summaryHeader, last, summaryHeader)
 	ch := &excelize.Chart{
 		Type:       excelize.Col,
-		Title:      excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: title, Font: &excelize.Font{Family: "宋体", Size: 12, Bold: true}}}},
+		Title:      excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: title, Font: &excelize.Font{Family: "宋体", Size: 12, Bold: true, Color: "000000"}}}},
 		Legend:     excelize.ChartLegend{Position: "bottom"},
 		Dimension:  excelize.ChartDimension{Width: 960, Height: 400},
 		VaryColors: &noVary,
 	}
+	// Axis labels in black at a size one can read on paper.
+	axisFont := excelize.Font{Family: "宋体", Size: 10, Color: "000000"}
+	ch.XAxis.Font, ch.YAxis.Font = axisFont, axisFont
+	ch.YAxis.MajorGridLines = true
 	if pct {
 		ch.YAxis.NumFmt = excelize.ChartNumFmt{CustomNumFmt: "0%"}
 	}

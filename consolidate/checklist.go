@@ -114,7 +114,7 @@ func (b *book) checklist(u *roster.Unit) error {
 		b.do(f.SetCellStyle(sheet, ref, ref, open))
 	}
 	b.do(f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: checklistTop, TopLeftCell: cellName(1, checklistTop+1), ActivePane: "bottomLeft"}))
-	b.print(sheet, fmt.Sprintf("$%d:$%d", checklistTop, checklistTop))
+	b.print(sheet, printSetup{titles: []string{fmt.Sprintf("$%d:$%d", checklistTop, checklistTop)}})
 	b.do(f.ProtectSheet(sheet, &excelize.SheetProtectionOptions{
 		Password: templates.Password, SelectLockedCells: true, SelectUnlockedCells: true, FormatColumns: true, FormatRows: true,
 	}))

@@ -85,7 +85,7 @@ func (b *book) screen(sheet string) error {
 	r := b.r
 	res := r.Screen()
 	const top = 2
-	s, err := b.newStream(sheet, screenWidths)
+	s, err := b.newStream(sheet, screenWidths, printSetup{})
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func (b *book) newTable(sheet, name string, top int, head []string, widths []flo
 	row := toAny(head)
 	b.do(b.f.SetSheetRow(sheet, cellName(1, top), &row))
 	b.do(b.f.SetCellStyle(sheet, cellName(1, top), cellName(len(head), top), b.style(sHead, "", plain)))
-	b.do(b.f.SetRowHeight(sheet, top, 30))
+	b.do(b.f.SetRowHeight(sheet, top, heightFor(rowLines(texts(head), widths), 30)))
 	return t
 }
 
@@ -44,6 +44,9 @@ type styled struct {
 
 func (t *table) add(cells ...styled) {
 	b := t.b
+	if n := rowLines(cells, t.widths); n > 1 {
+		b.do(b.f.SetRowHeight(t.sheet, t.row, heightFor(n, 0)))
+	}
 	for i, c := range cells {
 		ref := cellName(i+1, t.row)
 		if c.v != nil {
@@ -68,10 +71,17 @@ func (t *table) close() {
 		}))
 	}
 	b.do(b.f.SetPanes(t.sheet, &excelize.Panes{Freeze: true, YSplit: t.top, TopLeftCell: cellName(1, t.top+1), ActivePane: "bottomLeft"}))
-	b.print(t.sheet, fmt.Sprintf("$%d:$%d", t.top, t.top))
+	b.print(t.sheet, printSetup{titles: []string{fmt.Sprintf("$%d:$%d", t.top, t.top)}})
 }
 
-func text(s string) styled           { return styled{v: s} }
+func text(s string) styled { return styled{v: s} }
+func texts(ss []string) []styled {
+	out := make([]styled, len(ss))
+	for i, s := range ss {
+		out[i] = text(s)
+	}
+	return out
+}
 func wrap(s string) styled           { return styled{v: s, kind: sWrap} }
 func center(s string) styled         { return styled{v: s, kind: sCenter} }
 func number(v any, nf string) styled { return styled{v: v, kind: sNum, nf: nf} }
@@ -116,9 +126,9 @@ func actual(v result) (float64, bool) {
 // targets writes 目标对照: every target of the plan with the value reached.
 func (b *book) targets(sheet string) error {
 	r := b.r
-	head := []string{"序号", "代码", "指标", "目标", "目标年份", "地区", "实际值", "差距（实际−目标）", "是否达成", "说明"}
+	head := []string{"序号", "代码", "指标", "目标", "目标年份", "地区", "实际值", "差距（实际−目标）", "达成情况", "说明"}
 	b.sheetTitle(sheet, r.title()+"：规划目标对照", len(head))
-	t := b.newTable(sheet, "Targets", 2, head, []float64{5, 14, 30, 12, 9, 12, 12, 14, 10, 40})
+	t := b.newTable(sheet, "Targets", 2, head, []float64{5, 14, 30, 12, 9, 12, 12, 14, 14, 40})
 	n := 0
 	for _, l := range r.lines {
 		if l.in == nil {
@@ -154,7 +164,9 @@ func (b *book) targets(sheet string) error {
 				}
 				v := l.vals[i]
 				note := tg.Note
-				if year, err := strconv.Atoi(r.opts.Round); err == nil && year < tg.Year {
+				year, known := roundYear(r.opts.Round)
+				due := !known || year >= tg.Year
+				if !due {
 					note = join(note, fmt.Sprintf("%d年目标，当前为%d年数据", tg.Year, year))
 				}
 				if v.excluded {
@@ -175,8 +187,11 @@ func (b *book) targets(sheet string) error {
 					gapFmt, valFmt = fmtInt, fmtInt
 				}
 				met, mark := "✗ 未达成", wrong
-				if tg.Met(got) {
-					met, mark = "✓ 达成", good
+				switch {
+				case tg.Met(got):
+					met, mark = "✓ 已达成", good
+				case !due:
+					met, mark = progressText(tg.Op, got, goal), plain // the note says when it is due
 				}
 				cells = append(cells, number(round(shown), valFmt).marked(markOf(v)), number(round(got-goal), gapFmt), center(met).marked(mark), wrap(note))
 				t.add(cells...)
@@ -185,6 +200,25 @@ func (b *book) targets(sheet string) error {
 	}
 	t.close()
 	return b.err
+}
+
+// roundYear is the year of a round: 2021 of 2021 and of 2021秋季.
+func roundYear(round string) (int, bool) {
+	if len(round) < 4 {
+		return 0, false
+	}
+	y, err := strconv.Atoi(round[:4])
+	return y, err == nil
+}
+
+// progressText says how far a target not yet due has come: for a target to
+// reach, the share of it reached (进度 93.8%); otherwise only that it is
+// not yet due.
+func progressText(op string, got, goal float64) string {
+	if (op == ">=" || op == ">") && goal > 0 && got >= 0 {
+		return fmt.Sprintf("进度 %s%%", formatNum(math.Round(got/goal*1000)/10))
+	}
+	return "未到期"
 }
 
 func markOf(v result) int {
@@ -208,7 +242,7 @@ func (b *book) prior(sheet string) error {
 	p := r.opts.Prior
 	head := []string{"代码", "指标", "单位", "地区", p.Round + "年", r.opts.Round + "年", "增减", "增减率"}
 	b.sheetTitle(sheet, r.title()+"：与"+p.Round+"年同比", len(head))
-	t := b.newTable(sheet, "Prior", 2, head, []float64{14, 30, 7, 12, 13, 13, 13, 10})
+	t := b.newTable(sheet, "Prior", 2, head, []float64{14, 40, 7, 12, 13, 13, 13, 10})
 	for _, l := range r.lines {
 		if l.in == nil {
 			continue

@@ -17,14 +17,15 @@ import (
 
 // stream writes a sheet a row at a time.
 type stream struct {
-	b   *book
-	sw  *excelize.StreamWriter
-	row int // the last row written
-	buf []any
+	b      *book
+	sw     *excelize.StreamWriter
+	row    int // the last row written
+	buf    []any
+	widths []float64
 }
 
-func (b *book) newStream(sheet string, widths []float64) (*stream, error) {
-	b.print(sheet) // page setup first: the stream writer copies it
+func (b *book) newStream(sheet string, widths []float64, ps printSetup) (*stream, error) {
+	b.print(sheet, ps) // page setup first: the stream writer copies it
 	sw, err := b.f.NewStreamWriter(sheet)
 	if err != nil {
 		return nil, err
@@ -34,10 +35,10 @@ func (b *book) newStream(sheet string, widths []float64) (*stream, error) {
 			return nil, err
 		}
 	}
-	return &stream{b: b, sw: sw}, nil
+	return &stream{b: b, sw: sw, widths: widths}, nil
 }
 
-// add writes the next row.
+// add writes the next row, as tall as its wrapped text.
 func (s *stream) add(cells ...styled) error {
 	s.row++
 	s.buf = s.buf[:0]
@@ -48,7 +49,25 @@ func (s *stream) add(cells ...styled) error {
 		}
 		s.buf = append(s.buf, excelize.Cell{StyleID: s.b.style(kind, c.nf, c.mark), Value: c.v})
 	}
+	if n := rowLines(cells, s.widths); n > 1 {
+		return s.sw.SetRow(cellName(1, s.row), s.buf, excelize.RowOpts{Height: heightFor(n, 0)})
+	}
 	return s.sw.SetRow(cellName(1, s.row), s.buf)
+}
+
+// line writes a line of text across width columns, merged and wrapped.
+func (s *stream) line(text string, width int) error {
+	s.row++
+	var total float64
+	for _, w := range s.widths[:min(width, len(s.widths))] {
+		total += w
+	}
+	h := heightFor(textLines(text, total), 18)
+	err := s.sw.SetRow(cellName(1, s.row), []any{excelize.Cell{StyleID: s.b.style(sNote, "", plain), Value: text}}, excelize.RowOpts{Height: h})
+	if err != nil {
+		return err
+	}
+	return s.sw.MergeCell(cellName(1, s.row), cellName(width, s.row))
 }
 
 // title writes a title row across width columns.
@@ -69,7 +88,7 @@ func (s *stream) header(sheet string, head []string) error {
 	for _, h := range head {
 		s.buf = append(s.buf, excelize.Cell{StyleID: s.b.style(sHead, "", plain), Value: h})
 	}
-	if err := s.sw.SetRow(cellName(1, s.row), s.buf, excelize.RowOpts{Height: 30}); err != nil {
+	if err := s.sw.SetRow(cellName(1, s.row), s.buf, excelize.RowOpts{Height: heightFor(rowLines(texts(head), s.widths), 30)}); err != nil {
 		return err
 	}
 	s.b.do(s.b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("%s!$%d:$%d", quote(sheet), s.row, s.row), Scope: sheet}))
@@ -116,7 +135,7 @@ func (b *book) list(sheet string, form *catalog.Form) error {
 		widths = append(widths, w)
 	}
 	const top = 2
-	s, err := b.newStream(sheet, widths)
+	s, err := b.newStream(sheet, widths, printSetup{})
 	if err != nil {
 		return err
 	}
@@ -178,24 +197,27 @@ func recordCell(in *catalog.Indicator, c cell) styled {
 	return text(c.text)
 }
 
-// status writes 报送情况: every expected unit and every file.
+// status writes 报送情况: every expected unit and every file. File names
+// are relative to the folder given; the printed page shows the first 16
+// digits of each file's SHA-256, the full one is in the last column, which
+// is not printed.
 func (b *book) status(sheet string) error {
 	r := b.r
-	head := []string{"序号", "单位代码", "单位名称", "类型", "所属县区", "状态", "审核结果", "文件", "报出日期", "接收时间", "逻辑错误", "经验警告", "已说明", "问题", "SHA-256"}
+	head := []string{"序号", "单位代码", "单位名称", "类型", "所属县区", "状态", "审核结果", "文件", "报出日期", "接收时间", "逻辑错误", "经验警告", "已说明", "问题", "SHA-256（前16位）", "SHA-256（完整，不打印）"}
+	widths := []float64{6, 12, 22, 9, 9, 9, 12, 28, 11, 11, 8, 8, 7, 26, 19, 70}
 	const top = 3
-	widths := []float64{6, 13, 28, 12, 10, 13, 13, 36, 11, 18, 8, 8, 8, 30, 20}
 	if r.opts.Review != nil { // from the round store: the review state after the audit result
 		head = slices.Insert(head, 7, "审核状态")
-		widths = slices.Insert(widths, 7, 16)
+		widths = slices.Insert(widths, 7, 14)
 	}
-	s, err := b.newStream(sheet, widths)
+	s, err := b.newStream(sheet, widths, printSetup{area: "$A:$" + colName(len(head)-1)})
 	if err != nil {
 		return err
 	}
 	if err := s.sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 3, YSplit: top, TopLeftCell: cellName(4, top+1), ActivePane: "bottomRight"}); err != nil {
 		return err
 	}
-	if err := s.title(r.title()+"：报送情况", len(head)); err != nil {
+	if err := s.title(r.title()+"：报送情况", len(head)-1); err != nil {
 		return err
 	}
 	c := r.counts
@@ -204,16 +226,15 @@ func (b *book) status(sheet string) error {
 	if !r.opts.Deadline.IsZero() {
 		line += "报送截止：" + r.opts.Deadline.Format(time.DateOnly) + "。"
 	}
-	if err := s.add(styled{v: line, kind: sSub}); err != nil {
-		return err
-	}
-	if err := s.sw.MergeCell("A2", cellName(len(head), 2)); err != nil {
+	if err := s.line(line, len(head)-1); err != nil {
 		return err
 	}
 	if err := s.header(sheet, head); err != nil {
 		return err
 	}
-	for i, u := range r.Status() {
+	units := r.Status()
+	name := relativeNames(filesOf(units))
+	for i, u := range units {
 		mark := plain
 		switch u.Status {
 		case Missing, Late:
@@ -234,18 +255,26 @@ func (b *book) status(sheet string) error {
 		}
 		row := []styled{
 			number(i+1, "0"), text(u.Code), text(u.Name), center(kindLabel(u)), text(u.County),
-			center(u.Status.String()).marked(mark), verdict, wrap(u.File),
+			center(u.Status.String()).marked(mark), verdict, wrap(name(u.File)),
 			center(dateText(u.Reported)), center(timeText(u.Received)),
 		}
 		if r.opts.Review != nil {
 			row = slices.Insert(row, 7, center(r.opts.Review[u.Code]))
 		}
-		err := s.add(append(row, append(counts, wrap(u.Problem), styled{v: u.SHA256, kind: sHash})...)...)
+		err := s.add(append(row, append(counts, wrap(u.Problem), styled{v: shortHash(u.SHA256), kind: sHash}, styled{v: u.SHA256, kind: sHash})...)...)
 		if err != nil {
 			return err
 		}
 	}
 	return s.close("Status", top, len(head))
+}
+
+func filesOf(units []UnitStatus) []string {
+	out := make([]string, 0, len(units))
+	for _, u := range units {
+		out = append(out, u.File)
+	}
+	return out
 }
 
 // kindLabel names the kind of a unit: 县市区, 功能区 or the school's type.
@@ -279,26 +308,35 @@ func timeText(t time.Time) string {
 }
 
 // findings writes 审核问题: every finding of every file, and the
-// consolidation's own, in the order of 报送情况.
+// consolidation's own, in the order of 报送情况. The columns after 填写说明
+// (the rule's expression, codes and types, for filtering) are not printed.
 func (b *book) findings(sheet string) error {
 	r := b.r
-	head := []string{"序号", "单位代码", "单位名称", "文件", "文件状态", "类别", "类型", "工作表", "单元格", "指标", "值", "应为", "规则", "说明", "已说明", "填写说明"}
+	head := []string{"序号", "单位名称", "文件", "文件状态", "类别", "工作表", "单元格", "指标", "值", "说明", "已说明", "填写说明", "应为", "单位代码", "指标代码", "类型", "规则"}
+	widths := []float64{6, 20, 24, 9, 9, 12, 7, 22, 12, 44, 7, 24, 30, 12, 20, 16, 12}
+	const printed = 12
 	const top = 2
-	s, err := b.newStream(sheet, []float64{6, 13, 24, 30, 12, 10, 16, 14, 8, 24, 12, 12, 18, 50, 7, 30})
+	s, err := b.newStream(sheet, widths, printSetup{area: "$A:$" + colName(printed)})
 	if err != nil {
 		return err
 	}
 	if err := s.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: top, TopLeftCell: cellName(1, top+1), ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
-	if err := s.title(r.title()+"：审核问题", len(head)); err != nil {
+	if err := s.title(r.title()+"：审核问题", printed); err != nil {
 		return err
 	}
 	if err := s.header(sheet, head); err != nil {
 		return err
 	}
+	files := r.statusFiles()
+	paths := make([]string, len(files))
+	for i, sf := range files {
+		paths[i] = sf.File
+	}
+	name := relativeNames(paths)
 	n := 0
-	for _, sf := range r.statusFiles() {
+	for _, sf := range files {
 		u, f := sf.UnitStatus, sf.f
 		if f == nil {
 			continue
@@ -320,9 +358,10 @@ func (b *book) findings(sheet string) error {
 					explained = "是"
 				}
 			}
-			return s.add(number(n, "0"), text(u.Code), text(u.Name), wrap(u.File), center(u.Status.String()),
-				center(tier).marked(mark), text(fd.Type), text(fd.Sheet), center(fd.Cell), text(r.indicatorLabel(fd.Code)),
-				text(fd.Value), text(fd.Expected), text(fd.Rule), wrap(fd.Message), center(explained), wrap(fd.Explanation))
+			return s.add(number(n, "0"), text(u.Name), wrap(name(u.File)), center(u.Status.String()),
+				center(tier).marked(mark), text(fd.Sheet), center(fd.Cell), text(r.indicatorName(fd.Code)),
+				text(fd.Value), wrap(fd.Message), center(explained), wrap(fd.Explanation),
+				text(fd.Expected), text(u.Code), text(fd.Code), text(fd.Type), text(fd.Rule))
 		}
 		if f.err != nil {
 			if err := write(validate.Finding{Type: "read-error", Tier: catalog.Error, Message: f.err.Error()}); err != nil {
@@ -341,10 +380,10 @@ func (b *book) findings(sheet string) error {
 	return s.close("Findings", top, len(head))
 }
 
-// indicatorLabel is "CODE 名称" for a code of the catalog.
-func (r *Round) indicatorLabel(code string) string {
+// indicatorName is the name of an indicator of the catalog, or the code.
+func (r *Round) indicatorName(code string) string {
 	if in := r.cat.Indicator(code); in != nil {
-		return code + " " + in.Name
+		return in.Name
 	}
 	return code
 }

@@ -14,9 +14,13 @@ import (
 var summaryHead = []string{"序号", "代码", "指标", "单位", "汇总方式", "全市合计"}
 
 const (
-	firstValueCol = 6 // 全市合计; the areas follow
-	summaryHeader = 3 // the header row
+	firstValueCol = 6   // 全市合计; the areas follow
+	summaryHeader = 3   // the header row
+	summaryScale  = 85  // the printed scale, in percent
+	noteWidth     = 110 // the widest the notes under the table may be: within the first printed page
 )
+
+const nameWidth = 34 // the width of the 指标 column
 
 // summaryRows remembers where the summary put each line, for the charts.
 type summaryRows map[*line]int
@@ -36,27 +40,28 @@ func (b *book) summary(sheet string) error {
 		}
 	}
 	b.do(f.SetColWidth(sheet, "B", "B", float64(codeWidth)))
-	b.do(f.SetColWidth(sheet, "C", "C", 34))
+	b.do(f.SetColWidth(sheet, "C", "C", nameWidth))
 	b.do(f.SetColWidth(sheet, "D", "D", 7))
 	b.do(f.SetColWidth(sheet, "E", "E", 10))
 	b.do(f.SetColWidth(sheet, colName(firstValueCol), lastCol, 11))
 
+	// The sheet prints split across pages: the title is left-aligned, not
+	// merged across pages.
 	b.do(f.SetCellValue(sheet, "A1", r.title()))
-	b.do(f.MergeCell(sheet, "A1", lastCol+"1"))
-	b.do(f.SetCellStyle(sheet, "A1", "A1", b.style(sTitle, "", plain)))
+	b.do(f.SetCellStyle(sheet, "A1", "A1", b.style(sTitleLeft, "", plain)))
 	b.do(f.SetRowHeight(sheet, 1, 28))
-	b.do(f.SetCellValue(sheet, "A2", "制表机关："+r.cat.Issuer+"　指标目录："+r.cat.String()))
-	b.do(f.MergeCell(sheet, "A2", "C2"))
-	b.do(f.SetCellStyle(sheet, "A2", "A2", b.style(sSub, "", plain)))
-	var info []string
+	info := []string{"制表机关：" + r.cat.Issuer, "指标目录：" + r.cat.String()}
 	if r.cat.Snapshot != "" {
 		info = append(info, "统计时点："+r.cat.Snapshot)
 	}
 	c := r.counts
 	info = append(info, fmt.Sprintf("报送单位：已报 %d / 应报 %d", c.Submitted, c.Expected))
-	b.do(f.SetCellValue(sheet, "D2", strings.Join(info, "　")))
-	b.do(f.MergeCell(sheet, "D2", lastCol+"2"))
-	b.do(f.SetCellStyle(sheet, "D2", "D2", b.style(sRight, "", plain)))
+	// Row 2 stays within the indicator columns, which every page repeats.
+	infoText := strings.Join(info, "　")
+	b.do(f.SetCellValue(sheet, "A2", infoText))
+	b.do(f.MergeCell(sheet, "A2", "C2"))
+	b.do(f.SetCellStyle(sheet, "A2", "C2", b.style(sNote, "", plain)))
+	b.do(f.SetRowHeight(sheet, 2, heightFor(textLines(infoText, 5+float64(codeWidth)+nameWidth), 15)))
 
 	row := summaryHeader
 	head := append([]any{}, toAny(summaryHead)...)
@@ -94,7 +99,9 @@ func (b *book) summary(sheet string) error {
 	b.notes(sheet, row+1, last)
 
 	b.do(f.SetPanes(sheet, &excelize.Panes{Freeze: true, XSplit: firstValueCol - 1, YSplit: summaryHeader, TopLeftCell: cellName(firstValueCol, summaryHeader+1), ActivePane: "bottomRight"}))
-	b.print(sheet, "$A:$C", fmt.Sprintf("$%d:$%d", summaryHeader, summaryHeader))
+	// Twenty columns do not fit one A4 width at a readable size: the sheet
+	// is split across pages, each with the indicator columns and the header.
+	b.print(sheet, printSetup{titles: []string{"$A:$C", fmt.Sprintf("$%d:$%d", summaryHeader, summaryHeader)}, split: true, scale: summaryScale})
 	return b.err
 }
 
@@ -133,6 +140,9 @@ func (b *book) summaryLine(sheet string, row, n int, l *line) {
 	b.do(f.SetCellStyle(sheet, cellName(2, row), cellName(2, row), b.style(sText, "", plain)))
 	b.do(f.SetCellStyle(sheet, cellName(3, row), cellName(3, row), b.style(sWrap, "", plain)))
 	b.do(f.SetCellStyle(sheet, cellName(4, row), cellName(5, row), b.style(sCenter, "", plain)))
+	if n := textLines(name, nameWidth); n > 1 {
+		b.do(f.SetRowHeight(sheet, row, heightFor(n, 0)))
+	}
 	for i, v := range l.vals {
 		col := firstValueCol + i
 		ref := cellName(col, row)
@@ -318,12 +328,22 @@ func (b *book) notes(sheet string, row, last int) {
 		}
 		lines = append(lines, fmt.Sprintf("未计入（%s）：%s。", r.areas[i].Name, strings.Join(names, "、")))
 	}
+	// The notes span as many columns as fit the first printed page.
+	end, width := 1, 0.0
+	for c := 1; c <= last; c++ {
+		w, err := f.GetColWidth(sheet, colName(c))
+		b.do(err)
+		if c > 1 && width+w > noteWidth {
+			break
+		}
+		end, width = c, width+w
+	}
 	for _, s := range lines {
 		ref := cellName(1, row)
 		b.do(f.SetCellValue(sheet, ref, s))
-		b.do(f.MergeCell(sheet, ref, cellName(last, row)))
-		b.do(f.SetCellStyle(sheet, ref, cellName(last, row), b.style(sNote, "", plain)))
-		b.do(f.SetRowHeight(sheet, row, 15*float64(1+len([]rune(s))/120)))
+		b.do(f.MergeCell(sheet, ref, cellName(end, row)))
+		b.do(f.SetCellStyle(sheet, ref, cellName(end, row), b.style(sNote, "", plain)))
+		b.do(f.SetRowHeight(sheet, row, heightFor(textLines(s, width), 15)))
 		row++
 	}
 }

@@ -134,25 +134,46 @@ func (b *book) listSheetName(form *catalog.Form) string {
 	return form.Title
 }
 
-// print sets up a sheet for printing: A4 landscape, as wide as one page,
-// the titles (ranges such as $3:$3 or $A:$C) repeated on every page, page
-// numbers in the footer.
-func (b *book) print(sheet string, titles ...string) {
+// printSetup is how a sheet prints.
+type printSetup struct {
+	titles []string // ranges repeated on every page, such as $3:$3 or $A:$C
+	area   string   // the printed range, such as $A:$N; "" for all
+	split  bool     // split wide sheets across pages at scale instead of fitting the width
+	scale  uint     // the scale of a split sheet, in percent
+}
+
+// print sets up a sheet for printing: A4 landscape, as wide as one page
+// (or split across pages at a readable scale), the titles repeated on
+// every page, the sheet's name and its own page numbers in the footer.
+func (b *book) print(sheet string, ps printSetup) {
 	if b.err != nil {
 		return
 	}
-	size, orient, one, zero, fit := 9, "landscape", 1, 0, true
-	b.do(b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &one, FitToHeight: &zero}))
+	size, orient, one, zero, first := 9, "landscape", 1, 0, uint(1)
+	pl := &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FirstPageNumber: &first}
+	fit := !ps.split
+	if ps.split {
+		scale, order := ps.scale, "overThenDown"
+		pl.AdjustTo, pl.PageOrder = &scale, &order
+	} else {
+		pl.FitToWidth, pl.FitToHeight = &one, &zero
+	}
+	b.do(b.f.SetPageLayout(sheet, pl))
 	b.do(b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}))
 	m := 0.5
 	b.do(b.f.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{Left: &m, Right: &m, Top: &m, Bottom: &m}))
-	b.do(b.f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddFooter: "&L" + escapeHF(b.r.title()) + "&R第 &P 页，共 &N 页"}))
-	if len(titles) > 0 {
-		refs := make([]string, len(titles))
-		for i, t := range titles {
+	// &P restarts on each sheet (the first page number); &N would count
+	// the whole workbook in LibreOffice, so it is left out.
+	b.do(b.f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddFooter: "&L" + escapeHF(b.r.title()) + "　&A&R第 &P 页"}))
+	if len(ps.titles) > 0 {
+		refs := make([]string, len(ps.titles))
+		for i, t := range ps.titles {
 			refs[i] = quote(sheet) + "!" + t
 		}
 		b.do(b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: strings.Join(refs, ","), Scope: sheet}))
+	}
+	if ps.area != "" {
+		b.do(b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Area", RefersTo: quote(sheet) + "!" + ps.area, Scope: sheet}))
 	}
 }
 
@@ -190,17 +211,18 @@ var markFills = map[int]string{excluded: "FCE4D6", wrong: "FFC7CE", good: "E2EFD
 
 // Kinds of cell style.
 const (
-	sTitle   = "title"
-	sSub     = "sub"
-	sRight   = "right" // a subtitle on the right
-	sHead    = "head"
-	sSection = "section"
-	sText    = "text"
-	sCenter  = "center"
-	sNote    = "note"
-	sNum     = "num"
-	sWrap    = "wrap" // long text: messages, paths
-	sHash    = "hash" // a sha256, small and wrapped
+	sTitle     = "title"
+	sTitleLeft = "titleLeft" // a title on a sheet split across pages
+	sSub       = "sub"
+	sRight     = "right" // a subtitle on the right
+	sHead      = "head"
+	sSection   = "section"
+	sText      = "text"
+	sCenter    = "center"
+	sNote      = "note"
+	sNum       = "num"
+	sWrap      = "wrap" // long text: messages, paths
+	sHash      = "hash" // a sha256, in a fixed-width font
 )
 
 type styleKey struct {
@@ -226,8 +248,13 @@ func (b *book) style(kind, numFmt string, mark int) int {
 		s.Font = &excelize.Font{Family: "宋体", Size: 16, Bold: true}
 		s.Border = nil
 		s.Alignment.Horizontal = "center"
+	case sTitleLeft:
+		s.Font = &excelize.Font{Family: "宋体", Size: 16, Bold: true}
+		s.Border = nil
 	case sSub:
 		s.Border = nil
+	case sText:
+		s.Alignment.WrapText = true
 	case sRight:
 		s.Border = nil
 		s.Alignment.Horizontal = "right"
@@ -245,11 +272,11 @@ func (b *book) style(kind, numFmt string, mark int) int {
 		s.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F2F2F2"}}
 	case sCenter:
 		s.Alignment.Horizontal = "center"
+		s.Alignment.WrapText = true
 	case sWrap:
 		s.Alignment.WrapText = true
 	case sHash:
-		s.Font = &excelize.Font{Family: "Consolas", Size: 7}
-		s.Alignment.WrapText = true
+		s.Font = &excelize.Font{Family: "Courier New", Size: 10}
 	case sNum:
 		s.Alignment.Horizontal = "right"
 	}

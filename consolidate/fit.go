@@ -1,0 +1,106 @@
+package consolidate
+
+import (
+	"math"
+	"path/filepath"
+	"strings"
+)
+
+// Text measures for row heights. A column width unit is about one Latin
+// digit of the default font; a CJK character is about two. LibreOffice and
+// Excel keep a row's height as written, so a wrapped cell shows all its
+// lines only when the row is given the height they take.
+const (
+	bodySize   = 10   // points: the font of the tables
+	lineHeight = 13.5 // points per line of 10-point text
+)
+
+// textWidth is the width of s in column units at the body size.
+func textWidth(s string) float64 {
+	var w float64
+	for _, r := range s {
+		switch {
+		case r < 0x2E80:
+			w += 1.1
+		default:
+			w += 2
+		}
+	}
+	return w
+}
+
+// textLines is how many lines s takes when wrapped in a column of the
+// given width (a unit is lost to the cell's margins).
+func textLines(s string, width float64) int {
+	n := 0
+	for line := range strings.SplitSeq(s, "\n") {
+		n += max(1, int(math.Ceil(textWidth(line)/max(width-1, 1))))
+	}
+	return n
+}
+
+// heightFor is a row height that shows n lines, never below least.
+func heightFor(n int, least float64) float64 {
+	return max(least, float64(n)*lineHeight+4)
+}
+
+// rowLines is how many lines the tallest cell of a row takes in columns of
+// the given widths; numbers and empty cells take one.
+func rowLines(cells []styled, widths []float64) int {
+	n := 1
+	for i, c := range cells {
+		s, ok := c.v.(string)
+		if !ok || s == "" || i >= len(widths) || c.kind == sSub {
+			continue
+		}
+		n = max(n, textLines(s, widths[i]))
+	}
+	return n
+}
+
+// relativeNames returns a function that names a file relative to the
+// deepest folder holding every path, as the clerk gave the folder: the
+// summary prints names, not absolute paths.
+func relativeNames(paths []string) func(string) string {
+	var root string
+	for i, p := range paths {
+		if p == "" {
+			continue
+		}
+		dir := filepath.Dir(filepath.Clean(p))
+		if i == 0 || root == "" {
+			root = dir
+			continue
+		}
+		for root != "." && root != string(filepath.Separator) && !within(dir, root) {
+			root = filepath.Dir(root)
+		}
+	}
+	return func(p string) string {
+		if p == "" || root == "" {
+			return p
+		}
+		rel, err := filepath.Rel(root, filepath.Clean(p))
+		if err != nil || strings.HasPrefix(rel, "..") {
+			return p
+		}
+		return filepath.ToSlash(rel)
+	}
+}
+
+// within reports whether dir is root or below it.
+func within(dir, root string) bool {
+	if dir == root {
+		return true
+	}
+	return strings.HasPrefix(dir, strings.TrimSuffix(root, string(filepath.Separator))+string(filepath.Separator))
+}
+
+// shortHash is the first 16 hex digits of a SHA-256, enough to tell files
+// apart on paper.
+func shortHash(h string) string {
+	if len(h) > 16 {
+		return h[:16]
+	}
+	return h
+}
