@@ -345,7 +345,10 @@ func (b *book) findings(sheet string) error {
 			n++
 			tier := fd.Tier.Label()
 			mark := wrong
-			if fd.Tier != catalog.Error {
+			switch {
+			case fd.Tier == validate.TierInfo:
+				tier, mark = "提示", plain
+			case fd.Tier != catalog.Error:
 				mark = warn
 				if fd.Explained {
 					mark = plain

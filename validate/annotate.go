@@ -18,12 +18,24 @@ import (
 // link to its cell.
 const ResultSheet = "审核结果"
 
-// Fills of annotated cells.
+// Fills of annotated cells. The warning's amber stands apart from the
+// templates' pale yellow input cells; in black-and-white print an error
+// has a thick solid box and a warning a thick dashed one (markBorders).
 const (
 	ErrorFill     = "FFC7CE" // red: an error to fix
-	WarningFill   = "FFEB9C" // yellow: a warning to fix or explain
+	WarningFill   = "FFC000" // amber: a warning to fix or explain
 	ExplainedFill = "C6EFCE" // green: a warning explained
 )
+
+// markBorders are the boxes drawn round marked cells, by fill: a border
+// style (excelize's numbering: 2 medium, 8 medium dashed) and its colour.
+var markBorders = map[string]struct {
+	style int
+	color string
+}{
+	ErrorFill:   {2, "C00000"},
+	WarningFill: {8, "9C5700"},
+}
 
 // ErrSameFile is returned by Annotate when asked to write over the original.
 var ErrSameFile = errors.New("the annotated copy would overwrite the original")
@@ -217,11 +229,63 @@ func (a *annotator) paint(sheet, cell, color string) error {
 		if err != nil {
 			return err
 		}
+		cleanColors(st)
 		st.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}}
+		if b, ok := markBorders[color]; ok {
+			st.Border = nil
+			for _, side := range []string{"left", "right", "top", "bottom"} {
+				st.Border = append(st.Border, excelize.Border{Type: side, Color: b.color, Style: b.style})
+			}
+		}
 		if marked, err = a.f.NewStyle(st); err != nil {
 			return err
 		}
 		a.styles[key] = marked
 	}
 	return a.f.SetCellStyle(sheet, cell, cell, marked)
+}
+
+// cleanColors makes every colour of a style read from the workbook one
+// that excelize writes as valid ARGB: LibreOffice writes borders without a
+// colour, which excelize reads as "" and would write as rgb="FF" (openpyxl
+// refuses the file, Excel repairs it). A border without a colour becomes
+// black, LibreOffice's automatic colour; a font or fill colour that is not
+// hex is dropped.
+func cleanColors(st *excelize.Style) {
+	for i := range st.Border {
+		if c, ok := rgb(st.Border[i].Color); ok {
+			st.Border[i].Color = c
+		} else {
+			st.Border[i].Color = "000000"
+		}
+	}
+	if st.Font != nil {
+		st.Font.Color, _ = rgb(st.Font.Color)
+	}
+	var fills []string
+	for _, c := range st.Fill.Color {
+		if c, ok := rgb(c); ok {
+			fills = append(fills, c)
+		}
+	}
+	st.Fill.Color = fills
+}
+
+// rgb returns a colour as the six hex digits excelize takes: RRGGBB as it
+// is, AARRGGBB without its alpha, with or without a #. It reports false
+// for anything else, "" included.
+func rgb(c string) (string, bool) {
+	c = strings.TrimPrefix(c, "#")
+	if len(c) == 8 {
+		c = c[2:]
+	}
+	if len(c) != 6 {
+		return "", false
+	}
+	for _, r := range c {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+			return "", false
+		}
+	}
+	return strings.ToUpper(c), true
 }

@@ -91,8 +91,11 @@ func TestAnnotate(t *testing.T) {
 	if want := append([]string{ResultSheet}, orig.GetSheetList()...); !slices.Equal(sheets, want) {
 		t.Errorf("sheets %v, want %v", sheets, want)
 	}
-	// The original's names survive; 审核结果 adds its own print titles.
-	wantNames := append(orig.GetDefinedName(), excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: "'审核结果'!$4:$4", Scope: ResultSheet})
+	// The original's names survive; 审核结果 adds its own print titles and
+	// area.
+	wantNames := append(orig.GetDefinedName(),
+		excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: "'审核结果'!$4:$4", Scope: ResultSheet},
+		excelize.DefinedName{Name: "_xlnm.Print_Area", RefersTo: "'审核结果'!$A:$H", Scope: ResultSheet})
 	if diff := cmp.Diff(wantNames, f.GetDefinedName(), cmpSortNames); diff != "" {
 		t.Errorf("defined names (-want +annotated):\n%s", diff)
 	}
@@ -100,7 +103,9 @@ func TestAnnotate(t *testing.T) {
 		t.Errorf("审核结果 page layout = %+v, %v, want landscape and one page wide", layout, err)
 	}
 
-	// The marked cells: their fill, and the rest of their style kept.
+	// The marked cells: their fill (and for errors and warnings a box that
+	// tells them apart in black-and-white print), the rest of their style
+	// kept.
 	for code, color := range map[string]string{"KG_COMPLETED": ErrorFill, "CTY_LARGE56": WarningFill, "POOR_DROPOUT": ExplainedFill} {
 		sh, cell := b.locate(code, 0)
 		got := cellStyle(t, f, sh, cell)
@@ -109,6 +114,17 @@ func TestAnnotate(t *testing.T) {
 		}
 		want := cellStyle(t, orig, sh, cell)
 		want.Fill = got.Fill
+		if box, ok := markBorders[color]; ok {
+			for _, b := range got.Border {
+				if b.Style != box.style || !strings.EqualFold(b.Color, box.color) {
+					t.Errorf("%s!%s border %+v, want style %d colour %s", sh, cell, b, box.style, box.color)
+				}
+			}
+			if len(got.Border) != 4 {
+				t.Errorf("%s!%s has %d borders, want a box", sh, cell, len(got.Border))
+			}
+			want.Border = got.Border
+		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%s!%s style changed beyond the fill (-want +got):\n%s", sh, cell, diff)
 		}
@@ -142,13 +158,13 @@ func TestAnnotate(t *testing.T) {
 	if got, want := len(rows), firstResultRow+len(s.Findings); got != want {
 		t.Errorf("%s has %d rows, want %d", ResultSheet, got, want)
 	}
-	if got := rows[firstResultRow-1]; !slices.Equal(got, []string{"序号", "类别", "工作表", "单元格", "指标", "填报值", "规则", "说明", "状态"}) {
+	if got := rows[firstResultRow-1]; !slices.Equal(got, []string{"序号", "类别", "工作表", "单元格", "指标", "填报值", "说明", "状态", "规则", "指标代码"}) {
 		t.Errorf("header %v", got)
 	}
 	for i, fd := range s.Findings {
 		row := rows[firstResultRow+i]
-		if row[3] != fd.Where() || row[7] != fd.Message {
-			t.Errorf("row %d = %v, want %s and %s", firstResultRow+1+i, row, fd.Where(), fd.Message)
+		if row[2] != fd.Sheet || row[3] != fd.Cell || row[6] != fd.Message {
+			t.Errorf("row %d = %v, want %s, %s and %s", firstResultRow+1+i, row, fd.Sheet, fd.Cell, fd.Message)
 		}
 		ref, _ := excelize.CoordinatesToCellName(4, firstResultRow+1+i)
 		ok, link, err := f.GetCellHyperLink(ResultSheet, ref)

@@ -3,6 +3,8 @@ package validate
 import (
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"edustat/roster"
 )
 
@@ -108,6 +110,7 @@ var corpus = []corpusCase{
 	{
 		name: "无 where blank means zero", county: true,
 		mutate: func(b *corpusBook) { b.set("POOR_DROPOUT", "无") },
+		want:   []string{"spelling info - {POOR_DROPOUT} POOR_DROPOUT"},
 		check:  wantValue("POOR_DROPOUT", 0),
 	},
 	{
@@ -137,16 +140,19 @@ var corpus = []corpusCase{
 	{
 		name: "full-width digits", county: true,
 		mutate: func(b *corpusBook) { b.set("KG_SEATS", "５４０") },
+		want:   []string{"spelling info - {KG_SEATS} KG_SEATS"},
 		check:  wantValue("KG_SEATS", 540),
 	},
 	{
 		name: "thousands separators", county: true,
 		mutate: func(b *corpusBook) { b.set("EDU_BUDGET_EXP", "260,000") },
+		want:   []string{"spelling info - {EDU_BUDGET_EXP} EDU_BUDGET_EXP"},
 		check:  wantValue("EDU_BUDGET_EXP", 260000),
 	},
 	{
 		name:   "stray spaces",
 		mutate: func(b *corpusBook) { b.set("SCH_STUDENTS", " 360　") },
+		want:   []string{"spelling info - {SCH_STUDENTS} SCH_STUDENTS"},
 		check:  wantValue("SCH_STUDENTS", 360),
 	},
 	{
@@ -173,6 +179,30 @@ var corpus = []corpusCase{
 		name: "percent as a fraction (0.523 for 52.3%)", county: true, small: true,
 		mutate: func(b *corpusBook) { b.set("KG_PUBLIC_SHARE", 0.523) },
 		want:   []string{"ambiguous-percent warning - {KG_PUBLIC_SHARE} KG_PUBLIC_SHARE"},
+	},
+	{
+		// Paste-values-only into a fresh copy: the rate is a plain number.
+		// It is not input and is recomputed; no finding, no warning.
+		name:   "computed rate pasted as a value",
+		mutate: func(b *corpusBook) { b.set("KG_PUHUI_RATE", 0.8222) },
+		check:  wantValue("KG_PUHUI_RATE", 100),
+	},
+	{
+		// Pasted with another workbook's percent format: 360 shows as
+		// 36000%; it is read as 360, and the clerk is told and asked.
+		name: "count formatted as a percent",
+		mutate: func(b *corpusBook) {
+			sh, cell := b.locate("SCH_STUDENTS", 0)
+			id, err := b.f.NewStyle(&excelize.Style{NumFmt: 10})
+			if err != nil {
+				b.t.Fatal(err)
+			}
+			if err := b.f.SetCellStyle(sh, cell, cell, id); err != nil {
+				b.t.Fatal(err)
+			}
+		},
+		want:  []string{"percent-format warning - {SCH_STUDENTS} SCH_STUDENTS"},
+		check: wantValue("SCH_STUDENTS", 360),
 	},
 	{
 		name: "percent with its sign (52.3%)", county: true, small: true,

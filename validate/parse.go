@@ -16,6 +16,12 @@ import (
 // converted. It does not stop a submission from passing.
 const TierInfo catalog.Tier = "info"
 
+// Finding types of the parser's own.
+const (
+	TypeSpelling      = "spelling"       // a number or blank written as the 填报说明 asks not to (1,234 / １２３ / 无), read as said (TierInfo)
+	TypePercentFormat = "percent-format" // a number shown as a percent in a cell of an indicator that is not one
+)
+
 // cellFormat is what a cell's number format says about a number in it.
 type cellFormat int
 
@@ -45,15 +51,23 @@ const (
 //     between 0 and 1 (0.817) is read as written with an ambiguous-percent
 //     warning; under fraction 0.817 is 81.7 and a value over 1 is read as
 //     points with the warning (Read also honours a cell's percent format:
-//     0.817 shown as 81.7% is 81.7);
+//     0.817 shown as 81.7% is 81.7; in a cell of an indicator that is not a
+//     percent, 0.817 shown as 81.7% is read as 0.817 with a percent-format
+//     warning that says so and asks);
 //   - yes/no as 是/否, 有/无, Y/N, yes/no, 1/0, √/×, TRUE/FALSE;
 //   - choices after trimming and full-width folding, else a constraint error;
 //   - dates as Excel serials, 2021-09-01, 2021/9/1, 2021.9.1, 2021年9月1日
 //     and 20210901; a year alone (2021) is a type error.
 //
+// A number or a blank written as the 填报说明 asks not to (thousands
+// separators, full-width digits, spaces; 无, / or — for a blank that means
+// zero or not applicable) is read as said above with a spelling finding of
+// TierInfo that says what it was read as.
+//
 // The findings it returns name the indicator but no sheet or cell. A rate
-// the catalog computes reads as missing, without a finding, when blank or
-// an error value: Check computes it.
+// the catalog computes is not input: whatever its cell holds (a formula's
+// value, or a value pasted over the formula) reads as missing, without a
+// finding; Check computes it from its numerator and denominator.
 func ParseCell(in *catalog.Indicator, raw string, pct catalog.PctStyle) (Value, []Finding) {
 	return parseCell(in, raw, pct, formatNone)
 }
@@ -62,6 +76,9 @@ func ParseCell(in *catalog.Indicator, raw string, pct catalog.PctStyle) (Value, 
 func parseCell(in *catalog.Indicator, raw string, pct catalog.PctStyle, format cellFormat) (Value, []Finding) {
 	p := parser{in: in, raw: raw, pct: pct, format: format}
 	v := p.parse()
+	if len(p.findings) == 0 && v.State == Filled && in.Type.Numeric() {
+		p.spelling(v)
+	}
 	v.Raw = raw
 	if p.shown != "" {
 		v.Raw = p.shown
@@ -93,8 +110,8 @@ func (p *parser) typeError(why string) Value {
 func (p *parser) parse() Value {
 	s := normalize(p.raw)
 	in := p.in
-	if in.Computed() && (isBlank(s) || isExcelError(s)) {
-		return Value{State: Missing} // recomputed from its numerator and denominator
+	if in.Computed() {
+		return Value{State: Missing} // not input: recomputed from its numerator and denominator
 	}
 	switch in.Type {
 	case catalog.Choice:
@@ -131,14 +148,25 @@ func (p *parser) parse() Value {
 // blank reads an empty cell, or one holding 无, / or —, by the indicator's
 // blank meaning.
 func (p *parser) blank() Value {
+	t := strings.TrimFunc(p.raw, isSpace)
+	numeric := p.in.Type.Numeric()
 	switch p.in.Blank {
 	case catalog.BlankZero:
+		if t != "" && numeric {
+			p.add(TypeSpelling, TierInfo, fmt.Sprintf("%s：“%s”已按 0 读取；没有的可以留空或填 0，不要填“%s”", p.in.Name, t, t))
+		}
 		return Value{State: Filled}
 	case catalog.BlankNA:
+		if t != "" && numeric {
+			p.add(TypeSpelling, TierInfo, fmt.Sprintf("%s：“%s”已按不适用（空白）读取；不适用的请留空，不要填“%s”", p.in.Name, t, t))
+		}
 		return Value{State: NotApply}
 	}
-	msg := fmt.Sprintf("%s：必填，不得空白", p.in.Name)
-	if t := strings.TrimFunc(p.raw, isSpace); t != "" {
+	msg := fmt.Sprintf("%s：未填写。请填写；确实没有的填 0", p.in.Name)
+	if !p.in.Type.Numeric() {
+		msg = fmt.Sprintf("%s：未填写，请填写", p.in.Name)
+	}
+	if t != "" {
 		msg = fmt.Sprintf("%s：必填，不能填“%s”；没有请填 0", p.in.Name, t)
 		if !p.in.Type.Numeric() {
 			msg = fmt.Sprintf("%s：必填，不能填“%s”", p.in.Name, t)
@@ -171,6 +199,12 @@ func (p *parser) number(s string) Value {
 	if in.Type == catalog.Percent {
 		return p.percent(v, rest)
 	}
+	if p.format == formatPercent && rest == "" {
+		// Pasted with another workbook's percent format: the cell shows
+		// 81.7% and holds 0.817, which is what is read.
+		shown := formatNum(roundSig(v*100)) + "%"
+		p.add(TypePercentFormat, catalog.Warning, fmt.Sprintf("%s：单元格设成了百分比格式，显示为 %s，已按 %s%s 读取；请核实：如应为 %s，请改填 %s", in.Name, shown, formatNum(v), in.Unit, formatNum(roundSig(v*100)), formatNum(roundSig(v*100))))
+	}
 	if rest != "" {
 		var ok bool
 		if v, ok = p.unit(v, rest); !ok {
@@ -185,6 +219,30 @@ func (p *parser) number(s string) Value {
 		v = r
 	}
 	return Value{State: Filled, Num: v}
+}
+
+// spelling adds an info finding when a number read right was written as
+// the 填报说明 asks not to: with thousands separators, full-width
+// characters or spaces.
+func (p *parser) spelling(v Value) {
+	var why []string
+	if strings.ContainsFunc(p.raw, func(r rune) bool { return r >= '！' && r <= '～' || r == '。' }) {
+		why = append(why, "全角字符")
+	}
+	if strings.ContainsAny(normalize(p.raw), ",") {
+		why = append(why, "千分位分隔符")
+	}
+	if strings.ContainsFunc(p.raw, isSpace) {
+		why = append(why, "空格")
+	}
+	if len(why) == 0 {
+		return
+	}
+	read := formatNum(v.Num)
+	if p.in.Type == catalog.Percent {
+		read += "%"
+	}
+	p.add(TypeSpelling, TierInfo, fmt.Sprintf("%s：“%s”含%s，已按 %s 读取；请只填阿拉伯数字", p.in.Name, p.raw, strings.Join(why, "、"), read))
 }
 
 // unit converts a number typed with a unit (rest) to the indicator's unit.

@@ -38,6 +38,7 @@ func dateValue(y, m, d int) Value {
 
 func TestParseCell(t *testing.T) {
 	missing, na := Value{State: Missing}, Value{State: NotApply}
+	spelt := []string{"spelling/info"} // read right, but not as the 填报说明 asks
 	tests := []struct {
 		in    *catalog.Indicator
 		raw   string
@@ -47,19 +48,19 @@ func TestParseCell(t *testing.T) {
 	}{
 		// Numbers, as typed and as stored.
 		{pSchools, "62", "", numValue(62), nil},
-		{pSchools, " 62 ", "", numValue(62), nil},
-		{pSchools, "\u00a062\u3000", "", numValue(62), nil},
-		{pSchools, "６２", "", numValue(62), nil},
+		{pSchools, " 62 ", "", numValue(62), spelt},
+		{pSchools, "\u00a062\u3000", "", numValue(62), spelt},
+		{pSchools, "６２", "", numValue(62), spelt},
 		{pSchools, "62.0", "", numValue(62), nil},
 		{pSchools, "+62", "", numValue(62), nil},
 		{pSchools, "-3", "", numValue(-3), nil},
 		{pSchools, "1e3", "", numValue(1000), nil},
-		{pPupils, "1,234", "", numValue(1234), nil},
-		{pPupils, "1，234", "", numValue(1234), nil},
-		{pPupils, "１，２３４，５６７", "", numValue(1234567), nil},
-		{pPupils, "1 234", "", numValue(1234), nil},
-		{pSpend, "1,234.56", "", numValue(1234.56), nil},
-		{pSpend, "1234．5", "", numValue(1234.5), nil},
+		{pPupils, "1,234", "", numValue(1234), spelt},
+		{pPupils, "1，234", "", numValue(1234), spelt},
+		{pPupils, "１，２３４，５６７", "", numValue(1234567), spelt},
+		{pPupils, "1 234", "", numValue(1234), spelt},
+		{pSpend, "1,234.56", "", numValue(1234.56), spelt},
+		{pSpend, "1234．5", "", numValue(1234.5), spelt},
 		{pSpend, ".5", "", numValue(0.5), nil},
 		{pPupils, "1,23", "", missing, []string{"type-error/error"}},
 		{pPupils, "12.5.3", "", missing, []string{"type-error/error"}},
@@ -84,30 +85,31 @@ func TestParseCell(t *testing.T) {
 		{pArea, "12平方米", "", numValue(0.012), []string{"unit-converted/warning"}},
 		{pUnitless, "1.5万", "", numValue(15000), []string{"unit-converted/warning"}},
 		{pUnitless, "15000人次", "", missing, []string{"type-error/error"}},
-		// Blank, 无, /, — and 0 by the indicator's blank meaning.
+		// Blank, 无, /, — and 0 by the indicator's blank meaning; a spelling
+		// other than blank is said.
 		{pSchools, "", "", numValue(0), nil},
-		{pSchools, "无", "", numValue(0), nil},
-		{pSchools, "/", "", numValue(0), nil},
-		{pSchools, "—", "", numValue(0), nil},
-		{pSchools, "－", "", numValue(0), nil},
-		{pSchools, "-", "", numValue(0), nil},
-		{pSchools, "空", "", numValue(0), nil},
+		{pSchools, "无", "", numValue(0), spelt},
+		{pSchools, "/", "", numValue(0), spelt},
+		{pSchools, "—", "", numValue(0), spelt},
+		{pSchools, "－", "", numValue(0), spelt},
+		{pSchools, "-", "", numValue(0), spelt},
+		{pSchools, "空", "", numValue(0), spelt},
 		{pClasses, "", "", na, nil},
-		{pClasses, "无", "", na, nil},
-		{pClasses, "／", "", na, nil},
+		{pClasses, "无", "", na, spelt},
+		{pClasses, "／", "", na, spelt},
 		{pClasses, "0", "", numValue(0), nil},
 		{pPupils, "", "", missing, []string{"missing-cell/error"}},
 		{pPupils, " ", "", missing, []string{"missing-cell/error"}},
 		{pPupils, "无", "", missing, []string{"missing-cell/error"}},
 		{pPupils, "——", "", missing, []string{"missing-cell/error"}},
 		{pPupils, "0", "", numValue(0), nil},
-		{pPupils, "０", "", numValue(0), nil},
+		{pPupils, "０", "", numValue(0), spelt},
 		{pContact, "", "", missing, []string{"missing-cell/error"}},
 		{pRemark, "/", "", na, nil},
 		// Percentages.
 		{pShare, "81.7%", "", numValue(81.7), nil},
-		{pShare, "81.7％", "", numValue(81.7), nil},
-		{pShare, "81.7 %", "", numValue(81.7), nil},
+		{pShare, "81.7％", "", numValue(81.7), spelt},
+		{pShare, "81.7 %", "", numValue(81.7), spelt},
 		{pShare, "81.7", "", numValue(81.7), nil},
 		{pShare, "100", "", numValue(100), nil},
 		{pShare, "1", "", numValue(1), nil},
@@ -122,7 +124,7 @@ func TestParseCell(t *testing.T) {
 		{pShare, "", "", missing, []string{"missing-cell/error"}},
 		{pRate, "", "", missing, nil},
 		{pRate, "#DIV/0!", "", missing, nil},
-		{pRate, "81.7", "", numValue(81.7), nil},
+		{pRate, "81.7", "", missing, nil}, // pasted over the formula: not input
 		// Yes/no.
 		{pNet, "是", "", Value{State: Filled, Bool: true}, nil},
 		{pNet, " 否 ", "", Value{State: Filled}, nil},
@@ -200,25 +202,40 @@ func TestParseCell(t *testing.T) {
 // TestParseCellFormat covers numbers whose cell's number format says what
 // they are: a fraction shown as a percent, an Excel date serial.
 func TestParseCellFormat(t *testing.T) {
+	pf := []string{"percent-format/warning"}
 	tests := []struct {
 		in     *catalog.Indicator
 		raw    string
 		format cellFormat
 		want   Value
+		finds  []string
 	}{
-		{pShare, "0.817", formatPercent, Value{State: Filled, Num: 81.7, Raw: "81.7%"}},
-		{pShare, "0.81699999999999995", formatPercent, Value{State: Filled, Num: 81.7, Raw: "81.7%"}},
-		{pRate, "1", formatPercent, Value{State: Filled, Num: 100, Raw: "100%"}},
-		{pShare, "81.7%", formatPercent, Value{State: Filled, Num: 81.7, Raw: "81.7%"}},
-		{pOpened, "2021", formatDate, func() Value { v := dateValue(1905, 7, 13); v.Raw = "2021"; return v }()},
-		{pShare, "52.3", formatPercent, Value{State: Filled, Num: 52.3, Raw: "5230%"}},
-		{pRate, "1.2", formatPercent, Value{State: Filled, Num: 120, Raw: "120%"}},
-		{pSchools, "0.5", formatPercent, Value{State: Missing, Raw: "0.5"}},
+		{pShare, "0.817", formatPercent, Value{State: Filled, Num: 81.7, Raw: "81.7%"}, nil},
+		{pShare, "0.81699999999999995", formatPercent, Value{State: Filled, Num: 81.7, Raw: "81.7%"}, nil},
+		{pShare, "81.7%", formatPercent, Value{State: Filled, Num: 81.7, Raw: "81.7%"}, nil},
+		{pOpened, "2021", formatDate, func() Value { v := dateValue(1905, 7, 13); v.Raw = "2021"; return v }(), nil},
+		{pShare, "52.3", formatPercent, Value{State: Filled, Num: 52.3, Raw: "5230%"}, []string{"ambiguous-percent/warning"}},
+		// A computed rate is not input, whatever its cell holds.
+		{pRate, "1", formatPercent, Value{State: Missing, Raw: "1"}, nil},
+		{pRate, "1.2", formatPercent, Value{State: Missing, Raw: "1.2"}, nil},
+		{pRate, "0.8222", formatNone, Value{State: Missing, Raw: "0.8222"}, nil},
+		// A percent format on an indicator that is not a percent: read as
+		// stored, said and asked.
+		{pSpend, "0.817", formatPercent, Value{State: Filled, Num: 0.817, Raw: "0.817"}, pf},
+		{pSchools, "1", formatPercent, Value{State: Filled, Num: 1, Raw: "1"}, pf},
+		{pSchools, "0.5", formatPercent, Value{State: Missing, Raw: "0.5"}, []string{"percent-format/warning", "type-error/error"}},
 	}
 	for _, tt := range tests {
-		got, _ := parseCell(tt.in, tt.raw, catalog.Points, tt.format)
+		got, finds := parseCell(tt.in, tt.raw, catalog.Points, tt.format)
 		if diff := cmp.Diff(tt.want, got); diff != "" {
 			t.Errorf("parseCell(%s, %q, %d) (-want +got):\n%s", tt.in.Code, tt.raw, tt.format, diff)
+		}
+		var gotFinds []string
+		for _, f := range finds {
+			gotFinds = append(gotFinds, f.Type+"/"+string(f.Tier))
+		}
+		if diff := cmp.Diff(tt.finds, gotFinds); diff != "" {
+			t.Errorf("parseCell(%s, %q, %d) findings (-want +got):\n%s", tt.in.Code, tt.raw, tt.format, diff)
 		}
 	}
 }

@@ -247,6 +247,8 @@ func findingKeys(fs []Finding) []string {
 var countyFindings = []string{
 	"unit-in-cell/warning/KG_BUILT",
 	"unit-converted/warning/KG_INVEST",
+	"spelling/info/KG_ENROL",       // １２，３４５
+	"spelling/info/KG_PUHUI_ENROL", // " 10000 "
 	"unit-in-cell/warning/KGP_SEATS",
 	"duplicate-row/warning/",
 }

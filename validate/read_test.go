@@ -171,7 +171,7 @@ func TestReadSchool(t *testing.T) {
 	if diff := cmp.Diff(want, sub.Values, ignorePlace); diff != "" {
 		t.Errorf("Values (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"unit-in-cell/warning/KGS_ENROL"}, findingKeys(sub.Findings)); diff != "" {
+	if diff := cmp.Diff([]string{"unit-in-cell/warning/KGS_ENROL", "spelling/info/KGS_SPEND"}, findingKeys(sub.Findings)); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)
 	}
 	if sub.Unit != rdSchool || len(sub.Lists) != 0 {
@@ -229,7 +229,7 @@ func TestReadCells(t *testing.T) {
 		"KG_INVEST":       {State: Missing, Raw: "=SUM(1,2)"},
 		"KG_ENROL":        {State: Filled, Num: 12345, Raw: "12345"},
 		"KG_PUHUI_ENROL":  {State: Filled, Num: 10000, Raw: "10000"},
-		"KG_PUHUI_RATE":   {State: Filled, Num: 81.7, Raw: "81.7%"},
+		"KG_PUHUI_RATE":   {State: Missing, Raw: "0.81699999999999995"}, // computed, not input: Check recomputes it
 		"KG_PUBLIC_SHARE": {State: Filled, Num: 52.3, Raw: "52.3%"},
 		"KG_LEVEL":        {State: Missing, Raw: "市级"},
 		"KG_FOOTBALL":     {State: NotApply},
@@ -253,7 +253,7 @@ func TestReadMissingForm(t *testing.T) {
 	f := filledCounty(t)
 	must(t, f.DeleteSheet(rdListSheet))
 	sub := readBook(t, saveBook(t, f, "county.xlsx"), Options{})
-	want := []string{"unit-in-cell/warning/KG_BUILT", "unit-converted/warning/KG_INVEST", "missing-form/error/"}
+	want := []string{"unit-in-cell/warning/KG_BUILT", "unit-converted/warning/KG_INVEST", "spelling/info/KG_ENROL", "spelling/info/KG_PUHUI_ENROL", "missing-form/error/"}
 	if diff := cmp.Diff(want, findingKeys(sub.Findings)); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)
 	}

@@ -3,6 +3,7 @@ package validate
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"path/filepath"
 	"strings"
 
@@ -11,18 +12,26 @@ import (
 	"edustat/catalog"
 )
 
-// resultHeaders are the columns of ResultSheet, with their widths.
+// resultHeaders are the columns of ResultSheet, with their widths. The
+// columns after 状态 (the rule and the indicator's code, for filtering) are
+// not printed.
 var resultHeaders = []struct {
 	name  string
 	width float64
 }{
-	{"序号", 6}, {"类别", 14}, {"工作表", 16}, {"单元格", 16}, {"指标", 30},
-	{"填报值", 14}, {"规则", 12}, {"说明", 60}, {"状态", 28},
+	{"序号", 6}, {"类别", 12}, {"工作表", 18}, {"单元格", 8}, {"指标", 26},
+	{"填报值", 14}, {"说明", 58}, {"状态", 26}, {"规则", 14}, {"指标代码", 20},
 }
 
-const firstResultRow = 4 // the header row of ResultSheet
+const (
+	firstResultRow = 4 // the header row of ResultSheet
+	printedResults = 8 // the columns of ResultSheet that print
+	resultFontSize = 10
+	resultLine     = 13.5 // points per line of 10-point text
+)
 
-// results puts ResultSheet in front and makes it the active sheet.
+// results puts ResultSheet in front and makes it the active sheet. Every
+// row is as tall as its wrapped text, so that it prints whole.
 func (a *annotator) results(s *Submission) error {
 	f := a.f
 	if idx, _ := f.GetSheetIndex(ResultSheet); idx >= 0 {
@@ -38,32 +47,35 @@ func (a *annotator) results(s *Submission) error {
 		return err
 	}
 	sh := ResultSheet
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
-	if err != nil {
-		return err
+	font := func(bold bool, color, underline string) *excelize.Font {
+		return &excelize.Font{Family: "宋体", Size: resultFontSize, Bold: bold, Color: color, Underline: underline}
 	}
-	header, err := f.NewStyle(&excelize.Style{
-		Font:      &excelize.Font{Bold: true},
+	top := &excelize.Alignment{Vertical: "top", WrapText: true}
+	var err error
+	newStyle := func(st *excelize.Style) int {
+		if err != nil {
+			return 0
+		}
+		var id int
+		id, err = f.NewStyle(st)
+		return id
+	}
+	title := newStyle(&excelize.Style{Font: &excelize.Font{Family: "宋体", Bold: true, Size: 14}})
+	summary := newStyle(&excelize.Style{Font: font(false, "", ""), Alignment: top})
+	header := newStyle(&excelize.Style{
+		Font:      font(true, "", ""),
 		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"D9E1F2"}},
 		Border:    borders(),
-		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center"},
+		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true},
 	})
-	if err != nil {
-		return err
-	}
-	body, err := f.NewStyle(&excelize.Style{Border: borders(), Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
-	if err != nil {
-		return err
-	}
-	link, err := f.NewStyle(&excelize.Style{Border: borders(), Font: &excelize.Font{Color: "0563C1", Underline: "single"}, Alignment: &excelize.Alignment{Vertical: "top"}})
-	if err != nil {
-		return err
-	}
+	body := newStyle(&excelize.Style{Border: borders(), Font: font(false, "", ""), Alignment: top})
+	link := newStyle(&excelize.Style{Border: borders(), Font: font(false, "0563C1", "single"), Alignment: top})
 	tiers := map[string]int{}
 	for _, color := range []string{ErrorFill, WarningFill, ExplainedFill} {
-		if tiers[color], err = f.NewStyle(&excelize.Style{Border: borders(), Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}}, Alignment: &excelize.Alignment{Vertical: "top"}}); err != nil {
-			return err
-		}
+		tiers[color] = newStyle(&excelize.Style{Border: borders(), Font: font(false, "", ""), Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}}, Alignment: top})
+	}
+	if err != nil {
+		return err
 	}
 	set := func(cell string, v any) {
 		if err == nil {
@@ -75,31 +87,53 @@ func (a *annotator) results(s *Submission) error {
 			err = f.SetCellStyle(sh, from, to, id)
 		}
 	}
-	set("A1", "审核结果："+filepath.Base(s.File))
-	style("A1", "A1", bold)
-	set("A2", summaryLine(s))
+	height := func(row int, h float64) {
+		if err == nil {
+			err = f.SetRowHeight(sh, row, h)
+		}
+	}
+	lastPrinted, _ := excelize.ColumnNumberToName(printedResults)
+	lastCol, _ := excelize.ColumnNumberToName(len(resultHeaders))
+	var printedWidth float64
 	for i, h := range resultHeaders {
 		col, _ := excelize.ColumnNumberToName(i + 1)
 		set(fmt.Sprintf("%s%d", col, firstResultRow), h.name)
 		if err == nil {
 			err = f.SetColWidth(sh, col, col, h.width)
 		}
+		if i < printedResults {
+			printedWidth += h.width
+		}
 	}
-	style(fmt.Sprintf("A%d", firstResultRow), fmt.Sprintf("I%d", firstResultRow), header)
+	set("A1", "审核结果："+filepath.Base(s.File))
+	style("A1", "A1", title)
+	height(1, 24)
+	line := summaryLine(s)
+	set("A2", line)
+	if err == nil {
+		err = f.MergeCell(sh, "A2", lastPrinted+"2")
+	}
+	style("A2", lastPrinted+"2", summary)
+	height(2, linesHeight(textLines(line, printedWidth), 18))
+	style(fmt.Sprintf("A%d", firstResultRow), fmt.Sprintf("%s%d", lastCol, firstResultRow), header)
+	height(firstResultRow, 22)
 	for i := range s.Findings {
 		fd := &s.Findings[i]
 		row := firstResultRow + 1 + i
 		cell := func(col string) string { return fmt.Sprintf("%s%d", col, row) }
-		set(cell("A"), i+1)
-		set(cell("B"), fd.Label())
-		set(cell("C"), fd.Sheet)
-		set(cell("D"), fd.Where())
-		set(cell("E"), a.indicator(fd.Code))
-		set(cell("F"), fd.Value)
-		set(cell("G"), cmp.Or(fd.Rule, fd.Type))
-		set(cell("H"), fd.Message)
-		set(cell("I"), resultStatus(fd))
-		style(cell("A"), cell("I"), body)
+		values := []any{i + 1, fd.Label(), fd.Sheet, fd.Cell, a.indicator(fd.Code), fd.Value, fd.Message, resultStatus(fd), cmp.Or(fd.Rule, fd.Type), fd.Code}
+		n := 1
+		for j, v := range values {
+			col, _ := excelize.ColumnNumberToName(j + 1)
+			set(cell(col), v)
+			if text, ok := v.(string); ok && j < printedResults {
+				n = max(n, textLines(text, resultHeaders[j].width))
+			}
+		}
+		style(cell("A"), cell(lastCol), body)
+		if n > 1 {
+			height(row, linesHeight(n, 0))
+		}
 		if color := markColor(fd); color != "" {
 			style(cell("B"), cell("B"), tiers[color])
 		}
@@ -116,21 +150,53 @@ func (a *annotator) results(s *Submission) error {
 	if err := f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: firstResultRow, TopLeftCell: fmt.Sprintf("A%d", firstResultRow+1), ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
-	// Printed for the clerk: A4 landscape, all columns on the page width,
-	// the header row on every page.
-	landscape, a4, fitWidth, fitHeight := "landscape", 9, 1, 0
-	if err := f.SetPageLayout(sh, &excelize.PageLayoutOptions{Orientation: &landscape, Size: &a4, FitToWidth: &fitWidth, FitToHeight: &fitHeight}); err != nil {
+	// Printed for the clerk: A4 landscape, the printed columns on the page
+	// width, the header row on every page, the sheet's own page numbers.
+	landscape, a4, fitWidth, fitHeight, firstPage := "landscape", 9, 1, 0, uint(1)
+	if err := f.SetPageLayout(sh, &excelize.PageLayoutOptions{Orientation: &landscape, Size: &a4, FitToWidth: &fitWidth, FitToHeight: &fitHeight, FirstPageNumber: &firstPage}); err != nil {
 		return err
 	}
 	fit := true
 	if err := f.SetSheetProps(sh, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
 		return err
 	}
-	if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$%d:$%d", sh, firstResultRow, firstResultRow), Scope: sh}); err != nil {
+	if err := f.SetHeaderFooter(sh, &excelize.HeaderFooterOptions{OddFooter: "&L" + ResultSheet + "&R第 &P 页"}); err != nil {
 		return err
+	}
+	for _, dn := range []excelize.DefinedName{
+		{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$%d:$%d", sh, firstResultRow, firstResultRow), Scope: sh},
+		{Name: "_xlnm.Print_Area", RefersTo: fmt.Sprintf("'%s'!$A:$%s", sh, lastPrinted), Scope: sh},
+	} {
+		if err := f.SetDefinedName(&dn); err != nil {
+			return err
+		}
 	}
 	f.SetActiveSheet(0)
 	return nil
+}
+
+// textLines is how many lines s takes wrapped in a column of the given
+// width, a CJK character counting two units and anything else 1.1.
+func textLines(s string, width float64) int {
+	n := 0
+	for line := range strings.SplitSeq(s, "\n") {
+		var w float64
+		for _, r := range line {
+			if r < 0x2E80 {
+				w += 1.1
+			} else {
+				w += 2
+			}
+		}
+		n += max(1, int(math.Ceil(w/max(width-1, 1))))
+	}
+	return n
+}
+
+// linesHeight is a row height that shows n lines of the result sheet's
+// text, never below least.
+func linesHeight(n int, least float64) float64 {
+	return max(least, float64(n)*resultLine+4)
 }
 
 // front moves ResultSheet before the sheet first. Names scoped to a sheet
@@ -169,14 +235,15 @@ func quoteSheet(name string) string {
 	return "'" + strings.ReplaceAll(name, "'", "''") + "'"
 }
 
-// indicator returns "CODE 名称" for the result sheet.
+// indicator returns the indicator's name for the result sheet, or its code
+// when the catalog does not know it.
 func (a *annotator) indicator(code string) string {
 	if code == "" {
 		return ""
 	}
 	if a.c != nil {
 		if in := a.c.Indicator(code); in != nil {
-			return code + " " + in.Name
+			return in.Name
 		}
 	}
 	return code

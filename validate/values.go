@@ -121,7 +121,7 @@ func (r *reader) cell(s *sheet, in *catalog.Indicator, row []xlsx.Cell, col, i i
 		}
 		fallthrough
 	default:
-		if (in.Type == catalog.Percent || in.Type == catalog.Date) && isNumber(raw) {
+		if (in.Type.Numeric() || in.Type == catalog.Date) && isNumber(raw) {
 			format = r.format(row[col])
 		}
 		serial := r.serial(raw, format)
