@@ -41,9 +41,10 @@ func (b *book) summary(sheet string) error {
 	}
 	b.do(f.SetColWidth(sheet, "B", "B", float64(codeWidth)))
 	b.do(f.SetColWidth(sheet, "C", "C", nameWidth))
-	b.do(f.SetColWidth(sheet, "D", "D", 7))
-	b.do(f.SetColWidth(sheet, "E", "E", 10))
-	b.do(f.SetColWidth(sheet, colName(firstValueCol), lastCol, 11))
+	b.do(f.SetColWidth(sheet, "D", "D", 9))
+	b.do(f.SetColWidth(sheet, "E", "E", 12))
+	b.do(f.SetColWidth(sheet, colName(firstValueCol), colName(firstValueCol), 14)) // the city's totals: 1,844,018.85
+	b.do(f.SetColWidth(sheet, colName(firstValueCol+1), lastCol, 12))
 
 	// The sheet prints split across pages: the title is left-aligned, not
 	// merged across pages.

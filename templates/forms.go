@@ -236,10 +236,17 @@ func (b *builder) listPage(f *catalog.Form) *page {
 	p.str(lastCol, HeaderRow, NoteHeader, stHeader)
 	p.str(lastCol, CodeRow, NoteHeader, stCodeRow)
 	p.height(HeaderRow, rowHeightFor(headerLines, 22))
+	// A record row has room for two lines of the longest names.
+	recordHeight := 20.0
+	for _, in := range f.Columns {
+		if in.Type == catalog.Text {
+			recordHeight = rowHeightFor(2, 20)
+		}
+	}
 	for r := firstRow; r <= lastRow; r++ {
 		p.integer("A", r, r-firstRow+1, stNumber)
 		p.style(lastCol, r, stNoteInput)
-		p.height(r, 20)
+		p.height(r, recordHeight)
 	}
 	p.dvs = append(p.dvs, noteDV(ref(lastCol, firstRow)+":"+ref(lastCol, lastRow)))
 	var pairs [][2]string
@@ -268,7 +275,7 @@ func listWidth(in *catalog.Indicator, head string) float64 {
 	w := textWidth(head) + 2
 	switch in.Type {
 	case catalog.Text:
-		w = max(w, 20)
+		w = max(w, 24)
 	case catalog.Date:
 		w = max(w, 12)
 	case catalog.Choice:

@@ -82,19 +82,20 @@ var styleDefs = func() [numStyles]*excelize.Style {
 	d[stComputed] = &excelize.Style{Border: thin, Fill: fill(ComputedFill), CustomNumFmt: &fmtPct}
 	d[stComputedNum] = &excelize.Style{Border: thin, Fill: fill(ComputedFill), NumFmt: 4} // #,##0.00
 	d[stFootLabel] = &excelize.Style{Alignment: right}
+	fit := &excelize.Alignment{Horizontal: "left", Vertical: "center", ShrinkToFit: true} // a name, a phone number, a date in a narrow cell
 	d[stFootInput] = &excelize.Style{
 		Border:     []excelize.Border{{Type: "bottom", Color: "000000", Style: 1}},
 		Fill:       fill(InputFill),
 		Protection: unlocked,
 		NumFmt:     49,
-		Alignment:  left,
+		Alignment:  fit,
 	}
 	d[stFootDate] = &excelize.Style{
 		Border:       []excelize.Border{{Type: "bottom", Color: "000000", Style: 1}},
 		Fill:         fill(InputFill),
 		Protection:   unlocked,
 		CustomNumFmt: &fmtDate,
-		Alignment:    left,
+		Alignment:    fit,
 	}
 	d[stHeading] = &excelize.Style{Font: &excelize.Font{Bold: true, Size: 12}, Alignment: &excelize.Alignment{Vertical: "center"}}
 	d[stText] = &excelize.Style{Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "top", WrapText: true}}
