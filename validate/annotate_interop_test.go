@@ -22,7 +22,7 @@ func TestAnnotatedOpensEverywhere(t *testing.T) {
 	soffice, python := annotateTools(t)
 	src, _, opts, _ := annotateFixture(t)
 	dir := t.TempDir()
-	profile := "-env:UserInstallation=" + fileURL(filepath.Join(dir, "profile"))
+	profile := "-env:UserInstallation=file://" + filepath.ToSlash(filepath.Join(dir, "profile"))
 	run := func(args ...string) {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
