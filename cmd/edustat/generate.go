@@ -42,6 +42,13 @@ Flags:
       --deadline DATE   the deadline, e.g. 2022-01-15 (default: from the
                         catalog, in the year after the round)
       --contact TEXT    the bureau's contact line for the instructions
+      --db DB           with --level county: take the round, catalog and
+                        roster from the round database, and prefill every
+                        county total that sums a school indicator (sum_of)
+                        with the sum over the county's approved schools, in
+                        light-blue cells with a comment saying how many
+                        schools it covers; locked when every school is
+                        approved, open otherwise
 `,
 }
 
@@ -59,8 +66,12 @@ func runGenerate(ctx context.Context, e *env, args []string) error {
 	catalogFile := fs.StringP("catalog", "c", "", "catalog file")
 	deadline := fs.String("deadline", "", "deadline")
 	contact := fs.String("contact", "", "contact line")
+	dbf := registerDB(fs, false) // store: --db (generate_db.go)
 	if err := parse(generateCmd, e, fs, args); err != nil {
 		return err
+	}
+	if dbf.db != "" {
+		return generateDB(ctx, e, fs, dbf, *round, *level, *codes, *out, *contact)
 	}
 	switch {
 	case fs.NArg() > 0:
