@@ -18,7 +18,7 @@ import (
 
 // edustat runs the command line in dir and fails t unless it exits with
 // code.
-func runEdustat(t *testing.T, code int, args ...string) string {
+func storeRun(t *testing.T, code int, args ...string) string {
 	t.Helper()
 	var out, errb bytes.Buffer
 	if got := run(context.Background(), &env{stdout: &out, stderr: &errb, getenv: os.Getenv}, args); got != code {
@@ -32,7 +32,7 @@ func runEdustat(t *testing.T, code int, args ...string) string {
 func TestGenerateDBPrefill(t *testing.T) {
 	dir := t.TempDir()
 	demo, db := filepath.Join(dir, "demo"), filepath.Join(dir, "edustat.db")
-	runEdustat(t, 0, "demo", "-o", demo)
+	storeRun(t, 0, "demo", "-o", demo)
 	// The example roster counts more schools than it lists; without the
 	// counts, a county whose listed schools are all approved is complete.
 	units, err := seeds.FS.ReadFile(seeds.UnitsFile)
@@ -49,8 +49,8 @@ func TestGenerateDBPrefill(t *testing.T) {
 	if err := os.WriteFile(unitsFile, []byte(strings.Join(kept, "\n")), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	runEdustat(t, 0, "round", "init", "--db", db, "--round", "2020", "--units", unitsFile)
-	runEdustat(t, 0, "intake", "--db", db, filepath.Join(demo, "submissions"))
+	storeRun(t, 0, "round", "init", "--db", db, "--round", "2020", "--units", unitsFile)
+	storeRun(t, 0, "intake", "--db", db, filepath.Join(demo, "submissions"))
 	c, err := seeds.Catalog()
 	if err != nil {
 		t.Fatal(err)
@@ -69,12 +69,12 @@ func TestGenerateDBPrefill(t *testing.T) {
 		students[u.Code] = s.Values["SCH_STUDENTS"].Num
 	}
 	first := ros.Schools("370811")[0].Code
-	runEdustat(t, 0, "review", "--db", db, "--as", "county:370811", "approve", "--unit", first)
+	storeRun(t, 0, "review", "--db", db, "--as", "county:370811", "approve", "--unit", first)
 	check := func(want float64, locked bool) {
 		t.Helper()
 		out := filepath.Join(dir, "gen")
 		os.RemoveAll(out)
-		runEdustat(t, 0, "generate", "--db", db, "--level", "county", "--unit", "370811", "-o", out)
+		storeRun(t, 0, "generate", "--db", db, "--level", "county", "--unit", "370811", "-o", out)
 		path := filepath.Join(out, templates.FileName("2020", ros.Unit("370811")))
 		s, err := validate.Workbook(path, validate.Options{Catalog: c, Roster: ros, Round: "2020"})
 		if err != nil {
@@ -107,7 +107,7 @@ func TestGenerateDBPrefill(t *testing.T) {
 	}
 	// One school of four approved: its figure, left open.
 	check(students[first], false)
-	runEdustat(t, 0, "review", "--db", db, "--as", "county:370811", "approve", "--all")
+	storeRun(t, 0, "review", "--db", db, "--as", "county:370811", "approve", "--all")
 	total := 0.0
 	for _, n := range students {
 		total += n
