@@ -50,6 +50,9 @@ type Options struct {
 	// database it uses, a postgres:// URL; "" is an SQLite file in Out.
 	Portal   bool
 	PortalDB string
+	// DB is the round database of the intake step, a postgres:// URL; ""
+	// is an SQLite file in Out (store.go).
+	DB string
 	// CPUProfile, when set, is a file to write a CPU profile of the steps
 	// to.
 	CPUProfile string
@@ -78,6 +81,8 @@ func (b *bench) steps() []step {
 		{name: "填报 (fill)", run: b.fill},
 		{name: stepConsolidate, run: b.consolidate, target: true},
 		{name: stepScreen, run: b.screen},
+		{name: stepIntake, run: b.intake},            // store.go
+		{name: stepConsolidDB, run: b.consolidateDB}, // store.go
 	}
 	if b.withPortal {
 		steps = append(steps, step{name: "门户上传 (portal upload)", run: b.portal})
@@ -119,6 +124,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	b.dir, b.stderr = dir, opts.Stderr
 	b.withPortal, b.portalDB = opts.Portal || opts.PortalDB != "", opts.PortalDB
+	b.db = opts.DB
 	for _, sub := range []string{"templates", "submissions"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			return err
@@ -184,6 +190,9 @@ func Run(ctx context.Context, opts Options) error {
 		}
 		fmt.Fprintf(w, "数据核查：%d 项，判断 %d 个单位值，可疑 %d 条，未判断 %d 组；用时为审核汇总的 %.1f%% (screening time as a share of consolidation)\n",
 			b.screened.Screens, b.screened.Judged, len(b.screened.Suspects), len(b.screened.Skipped), 100*scr.Seconds()/cons.Seconds())
+	}
+	if !b.reportStore(w, steps) {
+		missed = true
 	}
 	if b.uploads != nil {
 		b.uploads.report(w)

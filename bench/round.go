@@ -34,6 +34,9 @@ type bench struct {
 	withPortal bool
 	portalDB   string
 	uploads    *uploads
+	// the store's steps (store.go)
+	db     string
+	stored *stored
 }
 
 // kinds are the kinds of school of a synthetic round, with their share of

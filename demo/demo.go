@@ -90,6 +90,7 @@ func (d *demo) steps() []step {
 		{"validate", d.validate},
 		{"consolidate", d.consolidate},
 		{"screen", d.screen},
+		{"store", d.store}, // the round database and its review (store.go)
 	}
 }
 
@@ -108,6 +109,7 @@ type demo struct {
 	priorFile string          // where it is, relative to out
 	sum       *consolidate.Round
 	screened  *screen.Result // the 数据核查 of the summary
+	stored    *stored        // what the store step did (store.go)
 }
 
 // Where the demo writes, under its output directory.
@@ -126,7 +128,7 @@ const (
 // outputs are what the demo writes directly under its output directory:
 // a rerun removes them first.
 func (d *demo) outputs() []string {
-	return []string{dirTemplates, dirSubmissions, dirReports, dirPrior, dirChecklists, d.summaryName(".xlsx"), d.summaryName(".csv")}
+	return append([]string{dirTemplates, dirSubmissions, dirReports, dirPrior, dirChecklists, d.summaryName(".xlsx"), d.summaryName(".csv")}, dbFiles...)
 }
 
 // dirs are the directories the steps write into, made before they run.

@@ -84,6 +84,7 @@ func (d *demo) report(w io.Writer) error {
 			cn.Mismatches, consolidate.ChecksSheet)
 	}
 	d.reportScreen(w)
+	d.reportStore(w)
 	fmt.Fprintf(w, "\n下一步：打开 %s；或运行 edustat status %s --round %s --deadline %s\n",
 		d.path(d.summaryName(".xlsx")), d.path(dirSubmissions), r.Name, r.Deadline.Format(time.DateOnly))
 	return nil

@@ -231,3 +231,23 @@ func parseTime(s string) time.Time {
 	}
 	return t
 }
+
+// Size returns the bytes the database takes on disk: the SQLite file with
+// its write-ahead log, or the PostgreSQL database.
+func (db *DB) Size(ctx context.Context) (int64, error) {
+	if db.dialect == postgres {
+		var n int64
+		err := db.sql.QueryRowContext(ctx, "SELECT pg_database_size(current_database())").Scan(&n)
+		return n, err
+	}
+	var n int64
+	for _, suffix := range []string{"", "-wal"} {
+		st, err := os.Stat(db.name + suffix)
+		if err == nil {
+			n += st.Size()
+		} else if suffix == "" {
+			return 0, err
+		}
+	}
+	return n, nil
+}

@@ -14,7 +14,7 @@ var benchCmd = &command{
 	name:    "bench",
 	summary: "time a synthetic round at the city's scale",
 	usage: `usage: edustat bench [--schools N] [--counties N] [--out DIR] [--keep]
-                     [--portal] [--portal-db URL]
+                     [--portal] [--portal-db URL] [--db URL]
 
 Bench builds a synthetic round of the embedded Jining catalog, runs it
 step by step and prints, for each step, the wall time, the CPU time, the
@@ -28,6 +28,15 @@ whether the step meets its target:
   审核汇总 (consolidate) every returned workbook validated and the summary
                          workbook and long CSV written, as 'edustat
                          consolidate' does: 10 s or less, 300 MB or less
+  收取入库 (intake)      every returned workbook validated and stored in a
+                         new round database, as 'edustat intake' does
+                         (SQLite in DIR, or --db): at most twice the time
+                         of 审核汇总, 150 MB or less; the database's size
+                         on disk is printed
+  数据库汇总 (consolidate --db)
+                         the summary written from the database, as
+                         'edustat consolidate --db' does: no slower than
+                         审核汇总, 150 MB or less
 
 The round has the first N counties of the embedded roster and N schools
 spread over them in proportion to the schools each county has (the
@@ -58,6 +67,8 @@ Flags:
       --portal-db URL
                      the same with the PostgreSQL database URL (a new,
                      empty database) in place of SQLite
+      --db URL       the intake step's PostgreSQL database (a new, empty
+                     database) in place of an SQLite file in DIR
       --cpuprofile FILE
                      write a CPU profile of the steps to FILE, for
                      'go tool pprof'
@@ -75,6 +86,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	cpuprofile := fset.String("cpuprofile", "", "CPU profile file")
 	withPortal := fset.Bool("portal", false, "add the portal upload step")
 	portalDB := fset.String("portal-db", "", "the portal step's PostgreSQL database")
+	intakeDB := fset.String("db", "", "the intake step's PostgreSQL database") // store
 	if err := parse(benchCmd, e, fset, args); err != nil {
 		return err
 	}
@@ -105,7 +117,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	err = bench.Run(ctx, bench.Options{
 		Catalog: c, Roster: ros, Example: ex, Schools: *schools, Counties: *counties,
 		Out: *out, Keep: *keep, CPUProfile: *cpuprofile, Stdout: e.stdout, Stderr: e.stderr,
-		Portal: *withPortal, PortalDB: *portalDB,
+		Portal: *withPortal, PortalDB: *portalDB, DB: *intakeDB,
 	})
 	if errors.Is(err, bench.ErrMissed) {
 		fmt.Fprintf(e.stderr, "edustat: %v\n", err)
