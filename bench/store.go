@@ -21,6 +21,7 @@ import (
 	"edustat/roster"
 	"edustat/seeds"
 	"edustat/store"
+	"edustat/validate"
 )
 
 // Names of the store's steps.
@@ -131,11 +132,8 @@ func (b *bench) consolidateDB(ctx context.Context) error {
 		return err
 	}
 	defer db.Close()
-	subs, err := db.Submissions(ctx, b.round, store.UseLatest)
-	if err != nil {
-		return err
-	}
-	sum, err := consolidate.Build(subs, consolidate.Options{Catalog: b.c, Roster: b.ros, Round: b.round, Deadline: b.due})
+	sum, err := consolidate.BuildEach(consolidate.Options{Catalog: b.c, Roster: b.ros, Round: b.round, Deadline: b.due},
+		func(add func(*validate.Submission)) error { return db.EachSubmission(ctx, b.round, store.UseLatest, add) })
 	if err != nil {
 		return err
 	}

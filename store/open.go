@@ -47,6 +47,7 @@ type DB struct {
 	dialect dialect
 	name    string // the DSN as given, with any password removed, for messages
 
+	wmu    sync.Mutex // SQLite: one writer of this process at a time (see write)
 	mu     sync.Mutex
 	rounds map[string]*Round // parsed rounds by code (catalog and roster never change)
 	tmp    string            // private directory for workbooks read from bytes
@@ -187,6 +188,13 @@ func (db *DB) q(query string) string {
 // and fn locks the rows it changes (forUpdate). The store's files for other
 // tables (users, mail) write through it too.
 func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if db.dialect == sqlite {
+		// Writers of this process queue here rather than in SQLite's busy
+		// handler, which sleeps in steps and wastes the time between them;
+		// other processes still wait through the busy timeout.
+		db.wmu.Lock()
+		defer db.wmu.Unlock()
+	}
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store %s: begin: %w", db.name, err)

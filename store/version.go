@@ -205,3 +205,36 @@ func (db *DB) Recheck(ctx context.Context, id int64) (*validate.Submission, erro
 	sub.ModTime = v.Source.At
 	return sub, nil
 }
+
+// EachSubmission calls fn with the submission of record of every unit that
+// has one (with UseApproved, of every approved unit), one at a time, in
+// the order of their versions; for consolidate.BuildEach.
+func (db *DB) EachSubmission(ctx context.Context, round string, use Use, fn func(*validate.Submission)) error {
+	q := "SELECT v.id, v.result FROM unit_states s JOIN versions v ON v.id = s.record_id WHERE s.round = ?"
+	args := []any{round}
+	if use == UseApproved {
+		q += " AND s.state = ?"
+		args = append(args, string(Approved))
+	}
+	if _, err := db.Round(ctx, round); err != nil {
+		return err
+	}
+	rows, err := db.sql.QueryContext(ctx, db.q(q+" ORDER BY v.id"), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var data []byte
+		if err := rows.Scan(&id, &data); err != nil {
+			return err
+		}
+		s, err := decodeSubmission(data)
+		if err != nil {
+			return fmt.Errorf("%w: version %d: validation result: %v", ErrCorrupt, id, err)
+		}
+		fn(s)
+	}
+	return rows.Err()
+}

@@ -113,11 +113,10 @@ func consolidateDB(ctx context.Context, e *env, fs *pflag.FlagSet, f *dbFlags, r
 		}
 	}
 	use := useOf(f, r)
-	subs, err := db.Submissions(ctx, opts.Round, use)
-	if err != nil {
-		return err
-	}
-	sum, err := consolidate.Build(subs, opts)
+	n := 0
+	sum, err := consolidate.BuildEach(opts, func(add func(*validate.Submission)) error {
+		return db.EachSubmission(ctx, opts.Round, use, func(s *validate.Submission) { n++; add(s) })
+	})
 	if err != nil {
 		return err
 	}
@@ -133,14 +132,14 @@ func consolidateDB(ctx context.Context, e *env, fs *pflag.FlagSet, f *dbFlags, r
 	if use == store.UseApproved {
 		what = "已审核通过的报表"
 	}
-	detail := fmt.Sprintf("consolidate %s (%d submissions) to %s", map[store.Use]string{store.UseLatest: "latest", store.UseApproved: "approved"}[use], len(subs), out)
+	detail := fmt.Sprintf("consolidate %s (%d submissions) to %s", map[store.Use]string{store.UseLatest: "latest", store.UseApproved: "approved"}[use], n, out)
 	if csvFile != "" {
 		detail += " and " + csvFile
 	}
 	if err := db.LogAudit(ctx, cliActor(), "export.consolidate", opts.Round, "", detail); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "汇总%s（%s，%d 份）\n", what, db.Name(), len(subs))
+	fmt.Fprintf(e.stdout, "汇总%s（%s，%d 份）\n", what, db.Name(), n)
 	printRound(e.stdout, sum, out, csvFile)
 	if sum.Counts().Problems() {
 		return errFound
