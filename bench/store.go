@@ -133,7 +133,9 @@ func (b *bench) consolidateDB(ctx context.Context) error {
 	}
 	defer db.Close()
 	sum, err := consolidate.BuildEach(consolidate.Options{Catalog: b.c, Roster: b.ros, Round: b.round, Deadline: b.due},
-		func(add func(*validate.Submission)) error { return db.EachSubmission(ctx, b.round, store.UseLatest, add) })
+		func(add func(*validate.Submission)) error {
+			return db.EachSubmission(ctx, b.round, store.UseLatest, add)
+		})
 	if err != nil {
 		return err
 	}
