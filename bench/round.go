@@ -23,11 +23,17 @@ type bench struct {
 	round  string
 	due    time.Time
 	units  []*roster.Unit          // counties first, then schools
-	values map[string]*fill.Values // by unit code
-	dir    string
-	stderr io.Writer // progress bars
-	sum    *consolidate.Round
-	rules  map[catalog.Level][]rule // see rulesFor
+	values map[string]*fill.Values // the counties', by unit code
+	// schools say how to make each school's values, by unit code: they
+	// are made when needed (see valuesOf), so that the bench's own memory
+	// does not grow with the round it measures.
+	schools map[string]school
+	byKind  map[string]*fill.Values // the example school of each kind, by code prefix
+	counted []string                // see countedYes
+	dir     string
+	stderr  io.Writer // progress bars
+	sum     *consolidate.Round
+	rules   map[catalog.Level][]rule // see rulesFor
 	// screened is the 数据核查 the screen step ran.
 	screened *screen.Result
 	// the portal step (portal.go)
@@ -37,6 +43,17 @@ type bench struct {
 	// the store's steps (store.go)
 	db     string
 	stored *stored
+	// what the floor step counted (floor.go)
+	floorCells, floorStrings int64
+}
+
+// school is what makes a synthetic school's values: the example school of
+// its kind, scaled by size, with a county's counted 是 answers turned to
+// 否 at the rate flip, drawn from its own seed.
+type school struct {
+	kind       int
+	size, flip float64
+	seed       uint64
 }
 
 // kinds are the kinds of school of a synthetic round, with their share of
@@ -67,19 +84,19 @@ var kinds = []struct {
 // county's other values are moved just enough for the catalog's rules to
 // hold (see repair).
 func newBench(c *catalog.Catalog, ros *roster.Roster, ex *fill.Round, counties, schools int) (*bench, error) {
-	b := &bench{c: c, round: ex.Name, due: ex.Deadline, values: map[string]*fill.Values{}}
+	b := &bench{c: c, round: ex.Name, due: ex.Deadline, values: map[string]*fill.Values{},
+		schools: map[string]school{}, byKind: map[string]*fill.Values{}}
 	byUnit := map[string]*fill.Send{}
-	byKind := map[string]*fill.Values{}
 	for _, s := range ex.Sends {
 		if s.Label != "" {
 			continue
 		}
 		byUnit[s.Unit] = s
-		if k := s.Unit[:2]; len(s.Unit) == 10 && byKind[k] == nil {
-			byKind[k] = s.Values.Corrected()
+		if k := s.Unit[:2]; len(s.Unit) == 10 && b.byKind[k] == nil {
+			b.byKind[k] = s.Values.Corrected()
 		}
 	}
-	counted := b.countedYes()
+	b.counted = b.countedYes()
 	var units []*roster.Unit
 	var weights []float64
 	for _, u := range ros.Counties()[:counties] {
@@ -102,8 +119,7 @@ func newBench(c *catalog.Catalog, ros *roster.Roster, ex *fill.Round, counties, 
 		count := map[string]int{}
 		for range n {
 			k := pickKind(rng.Float64())
-			v := byKind[kinds[k].prefix]
-			if v == nil {
+			if b.byKind[kinds[k].prefix] == nil {
 				return nil, fmt.Errorf("bench: no example school of type %s", kinds[k].prefix)
 			}
 			seq++
@@ -115,16 +131,7 @@ func newBench(c *catalog.Catalog, ros *roster.Roster, ex *fill.Round, counties, 
 				Parent: county.Code,
 			}
 			units = append(units, u)
-			w := b.scale(v, kinds[k].size*(0.5+rng.Float64())*shrink)
-			for _, code := range counted {
-				if isYes(w.Fixed[code].Value) && rng.Float64() >= shrink {
-					w.Fixed[code] = fill.Entry{Value: "否"}
-				}
-			}
-			if err := b.repair(w, catalog.School); err != nil {
-				return nil, fmt.Errorf("bench: school %s %s: %w", u.Code, u.Name, err)
-			}
-			b.values[u.Code] = w
+			b.schools[u.Code] = school{kind: k, size: kinds[k].size * (0.5 + rng.Float64()) * shrink, flip: 1 - shrink, seed: uint64(seq)}
 		}
 	}
 	r, err := roster.New(units, nil)
@@ -138,6 +145,30 @@ func newBench(c *catalog.Catalog, ros *roster.Roster, ex *fill.Round, counties, 
 		}
 	}
 	return b, nil
+}
+
+// valuesOf returns what unit code types: a county's values, or a school's,
+// made afresh (the same every time).
+func (b *bench) valuesOf(code string) (*fill.Values, error) {
+	if v := b.values[code]; v != nil {
+		return v, nil
+	}
+	s, ok := b.schools[code]
+	if !ok {
+		return nil, fmt.Errorf("bench: no values for unit %s", code)
+	}
+	rng := rand.New(rand.NewPCG(3677, s.seed))
+	w := b.scale(b.byKind[kinds[s.kind].prefix], s.size)
+	for _, code := range b.counted {
+		if isYes(w.Fixed[code].Value) && rng.Float64() < s.flip {
+			w.Fixed[code] = fill.Entry{Value: "否"}
+		}
+	}
+	if err := b.repair(w, catalog.School); err != nil {
+		u := b.ros.Unit(code)
+		return nil, fmt.Errorf("bench: school %s %s: %w", u.Code, u.Name, err)
+	}
+	return w, nil
 }
 
 // countedYes returns the school yes/no questions a county total counts
@@ -171,24 +202,32 @@ func isYes(v any) bool { return v == true || v == "是" }
 // round is clean and every county total is compared with its schools.
 func (b *bench) addUp(county string) error {
 	v := b.values[county].Clone()
-	for _, in := range b.c.Indicators() {
-		if in.SumOf == "" {
-			continue
+	sums := map[string]int64{}
+	for _, u := range b.ros.Schools(county) {
+		w, err := b.valuesOf(u.Code)
+		if err != nil {
+			return err
 		}
-		var sum int64
-		for _, u := range b.ros.Schools(county) {
-			switch x := b.values[u.Code].Fixed[in.SumOf].Value.(type) {
+		for _, in := range b.c.Indicators() {
+			if in.SumOf == "" {
+				continue
+			}
+			switch x := w.Fixed[in.SumOf].Value.(type) {
 			case int64:
-				sum += x
+				sums[in.Code] += x
 			case int:
-				sum += int64(x)
+				sums[in.Code] += int64(x)
 			default:
 				if isYes(x) {
-					sum++
+					sums[in.Code]++
 				}
 			}
 		}
-		v.Fixed[in.Code] = fill.Entry{Value: sum}
+	}
+	for _, in := range b.c.Indicators() {
+		if in.SumOf != "" {
+			v.Fixed[in.Code] = fill.Entry{Value: sums[in.Code]}
+		}
 	}
 	if err := b.repair(v, catalog.County); err != nil {
 		u := b.ros.Unit(county)

@@ -36,9 +36,13 @@ func (b *bench) fill(ctx context.Context) error {
 		u := b.units[i]
 		name := templates.FileName(b.round, u)
 		tmpl, err := os.ReadFile(filepath.Join(b.dir, "templates", name))
+		var v *fill.Values
+		if err == nil {
+			v, err = b.valuesOf(u.Code)
+		}
 		var buf bytes.Buffer
 		if err == nil {
-			err = fill.Write(&buf, tmpl, b.values[u.Code])
+			err = fill.Write(&buf, tmpl, v)
 		}
 		if err == nil {
 			err = os.WriteFile(filepath.Join(b.dir, "submissions", name), buf.Bytes(), 0o644)
