@@ -376,6 +376,7 @@ func run(ctx context.Context, opts Options, schools int) (*result, error) {
 		err := s.run(ctx)
 		s.took, s.cpu = time.Since(start), cpuTime()-cpu
 		s.rss, s.heap = m.stop()
+		s.run = nil // the result outlives the round: it must not keep it (and its summary) alive
 		if err != nil {
 			return nil, fmt.Errorf("bench: %s: %w", s.name, err)
 		}
