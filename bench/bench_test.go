@@ -80,7 +80,7 @@ func TestScale(t *testing.T) {
 		t.Fatalf("Run: %v\n%s", err, stdout.String())
 	}
 	out := stdout.String()
-	i := strings.Index(out, "学校 (schools)")
+	i := strings.Index(out, "指标 (figure)")
 	if i < 0 {
 		t.Fatalf("no scale table:\n%s", out)
 	}
