@@ -48,5 +48,11 @@ func (m *SMTPMailer) Mail(ctx context.Context, to []string, subject, body string
 	msg.SetBodyString(gomail.TypeTextPlain, body)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.Sender.Send(ctx, msg)
+	// Notices are far apart, and SMTP servers close a session that sits
+	// idle (after minutes in practice, seconds in tests): a kept session
+	// would make the next notice fail. Each notice has a session of its
+	// own.
+	err = m.Sender.Send(ctx, msg)
+	m.Sender.Close()
+	return err
 }

@@ -40,6 +40,11 @@ type Config struct {
 	// TLS, when not nil, is offered with STARTTLS.
 	TLS *tls.Config
 
+	// Idle is how long the server waits for a client's next command before
+	// it closes the connection, as real servers close idle sessions; 0
+	// means 10 seconds.
+	Idle time.Duration
+
 	// AfterAccept, when not nil, is called with n when the client sends
 	// its next command (RSET, MAIL or QUIT) after the server answered its
 	// nth message (from 1) with 250, before the server answers that
@@ -82,6 +87,9 @@ func Start(t testing.TB, cfg Config) *Server {
 	s.srv.Domain = "mailtest.localhost"
 	s.srv.AllowInsecureAuth = true
 	s.srv.ReadTimeout = 10 * time.Second
+	if cfg.Idle > 0 {
+		s.srv.ReadTimeout = cfg.Idle
+	}
 	s.srv.WriteTimeout = 10 * time.Second
 	s.srv.TLSConfig = cfg.TLS
 	s.srv.ErrorLog = discard{}
