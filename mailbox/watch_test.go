@@ -118,6 +118,9 @@ func TestWatch(t *testing.T) {
 	if nfail == 0 || !connErr {
 		t.Errorf("Watch logged %v after the network broke, want a connection failure", failures)
 	}
+	// The move to the done folder follows the reply: wait for it before
+	// stopping, or the stop can fall between the two.
+	waitFor(t, "both messages moved out of INBOX", func() bool { return r.imap.count(t, "INBOX") == 0 })
 
 	cancel()
 	select {

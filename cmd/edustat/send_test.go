@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -219,21 +220,22 @@ func edustatBinary(t *testing.T, dir string, args ...string) *exec.Cmd {
 // Its lock, left by the killed process, is no obstacle.
 func TestSendKilledAfterAccept(t *testing.T) {
 	dir, _ := sendFixture(t)
-	var cmd *exec.Cmd
+	var proc atomic.Pointer[os.Process] // set once the run has started
 	dead := make(chan struct{})
 	first := mailtest.Start(t, mailtest.Config{AfterAccept: func(n int) {
-		cmd.Process.Kill() // SIGKILL: no deferred code runs
+		proc.Load().Kill() // SIGKILL: no deferred code runs
 		select {
 		case <-dead: // answer nothing until it is gone
 		case <-time.After(time.Minute):
 		}
 	}})
-	cmd = edustatBinary(t, dir, sendArgs(first)...)
+	cmd := edustatBinary(t, dir, sendArgs(first)...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	proc.Store(cmd.Process)
 	go func() { cmd.Wait(); close(dead) }()
 	select {
 	case <-dead:
