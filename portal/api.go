@@ -180,12 +180,8 @@ func setReceipt(w http.ResponseWriter, i int, rc *store.Receipt) {
 // apiVersion answers a version's validation report, as validate --format
 // json writes it.
 func (s *Server) apiVersion(w http.ResponseWriter, r *http.Request) {
-	v, err := s.versionOf(r)
-	if errors.Is(err, store.ErrNoVersion) {
-		s.notFound(w, r)
-		return
-	} else if err != nil {
-		s.fail(w, r, err)
+	v, ok := s.foundVersion(w, r)
+	if !ok {
 		return
 	}
 	sub, err := s.db.Submission(r.Context(), v.ID)

@@ -2,7 +2,6 @@ package portal
 
 import (
 	"cmp"
-	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -112,12 +111,8 @@ func readable(c *catalog.Catalog, expr string) string {
 // made on request, in a private temporary directory, under names the
 // server chose.
 func (s *Server) annotated(w http.ResponseWriter, r *http.Request) {
-	v, err := s.versionOf(r)
-	if errors.Is(err, store.ErrNoVersion) {
-		s.notFound(w, r)
-		return
-	} else if err != nil {
-		s.fail(w, r, err)
+	v, ok := s.foundVersion(w, r)
+	if !ok {
 		return
 	}
 	rd := roundOf(r)

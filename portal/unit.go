@@ -143,14 +143,24 @@ func (s *Server) versionOf(r *http.Request) (*store.Version, error) {
 	return v, nil
 }
 
-// versionPage shows one version's findings.
-func (s *Server) versionPage(w http.ResponseWriter, r *http.Request) {
+// foundVersion is versionOf for a handler: when there is no such version it
+// answers 404 (or the failure) itself and reports false.
+func (s *Server) foundVersion(w http.ResponseWriter, r *http.Request) (*store.Version, bool) {
 	v, err := s.versionOf(r)
 	if errors.Is(err, store.ErrNoVersion) {
 		s.notFound(w, r)
-		return
+		return nil, false
 	} else if err != nil {
 		s.fail(w, r, err)
+		return nil, false
+	}
+	return v, true
+}
+
+// versionPage shows one version's findings.
+func (s *Server) versionPage(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.foundVersion(w, r)
+	if !ok {
 		return
 	}
 	rd := roundOf(r)
@@ -167,12 +177,8 @@ func (s *Server) versionPage(w http.ResponseWriter, r *http.Request) {
 
 // versionFile sends the file as it was received, named by the server.
 func (s *Server) versionFile(w http.ResponseWriter, r *http.Request) {
-	v, err := s.versionOf(r)
-	if errors.Is(err, store.ErrNoVersion) {
-		s.notFound(w, r)
-		return
-	} else if err != nil {
-		s.fail(w, r, err)
+	v, ok := s.foundVersion(w, r)
+	if !ok {
 		return
 	}
 	data, err := s.db.File(r.Context(), v.ID)
