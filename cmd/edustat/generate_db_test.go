@@ -59,18 +59,22 @@ func TestGenerateDBPrefill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 370811's schools, with the students each reported.
-	students := map[string]float64{}
+	// 370811's schools, with the students each reported and whether each
+	// is a football school (a yes/no the county form counts).
+	students, football := map[string]float64{}, map[string]float64{}
 	for _, u := range ros.Schools("370811") {
 		s, err := validate.Workbook(filepath.Join(demo, "submissions", templates.FileName("2020", u)), validate.Options{Catalog: c})
 		if err != nil {
 			t.Fatal(err)
 		}
 		students[u.Code] = s.Values["SCH_STUDENTS"].Num
+		if s.Values["SCH_FOOTBALL"].Bool {
+			football[u.Code] = 1
+		}
 	}
 	first := ros.Schools("370811")[0].Code
 	storeRun(t, 0, "review", "--db", db, "--as", "county:370811", "approve", "--unit", first)
-	check := func(want float64, locked bool) {
+	check := func(want, wantFootball float64, locked bool) {
 		t.Helper()
 		out := filepath.Join(dir, "gen")
 		os.RemoveAll(out)
@@ -83,6 +87,9 @@ func TestGenerateDBPrefill(t *testing.T) {
 		v := s.Values["EDU_STUDENTS"]
 		if v.Num != want {
 			t.Errorf("EDU_STUDENTS prefilled with %v, want %v", v.Num, want)
+		}
+		if got := s.Values["CTY_FOOTBALL_SCH"].Num; got != wantFootball {
+			t.Errorf("CTY_FOOTBALL_SCH (the schools answering 是) prefilled with %v, want %v", got, wantFootball)
 		}
 		f, err := excelize.OpenFile(path)
 		if err != nil {
@@ -106,11 +113,15 @@ func TestGenerateDBPrefill(t *testing.T) {
 		}
 	}
 	// One school of four approved: its figure, left open.
-	check(students[first], false)
+	check(students[first], football[first], false)
 	storeRun(t, 0, "review", "--db", db, "--as", "county:370811", "approve", "--all")
-	total := 0.0
-	for _, n := range students {
+	total, footballs := 0.0, 0.0
+	for code, n := range students {
 		total += n
+		footballs += football[code]
 	}
-	check(total, true)
+	if footballs == 0 {
+		t.Fatal("no football school in 370811: the yes/no count is not tested")
+	}
+	check(total, footballs, true)
 }
