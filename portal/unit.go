@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"edustat/catalog"
+	"edustat/prefill"
 	"edustat/roster"
 	"edustat/store"
 	"edustat/templates"
@@ -95,14 +96,26 @@ func daysUntil(now, deadline time.Time) int {
 	return int(due.Sub(today).Hours() / 24)
 }
 
-// template sends the unit's blank workbook, made on request with the
-// round's catalog: the same bytes `edustat generate` writes for the unit.
+// template sends the unit's workbook, made on request with the round's
+// catalog: for a school the same bytes `edustat generate` writes; for a
+// county or zone the same bytes `edustat generate --db --level county`
+// writes, its totals prefilled from its approved schools (package prefill).
 func (s *Server) template(w http.ResponseWriter, r *http.Request) {
 	rd := roundOf(r)
 	u := rd.Units.Unit(r.PathValue("unit"))
 	var buf bytes.Buffer
-	opts := templates.Options{Round: rd.Code}
-	if err := s.generator(rd).Write(&buf, u, opts); errors.Is(err, templates.ErrNoForms) {
+	opts := templateOptions(rd)
+	var err error
+	detail := ""
+	if u.Kind == roster.School {
+		err = s.generator(rd).Write(&buf, u, opts)
+	} else {
+		var cells prefill.Cells
+		cells, err = prefill.Write(r.Context(), &buf, s.db, rd, s.generator(rd), u, opts)
+		locked, open := cells.Counts()
+		detail = fmt.Sprintf("prefilled from approved schools: %d locked, %d open", locked, open)
+	}
+	if errors.Is(err, templates.ErrNoForms) {
 		s.message(w, r, http.StatusNotFound, "没有报表", "目录中没有这一级单位需要填报的报表。")
 		return
 	} else if err != nil {
@@ -110,8 +123,18 @@ func (s *Server) template(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, _ := actorOf(r)
-	s.db.LogAudit(r.Context(), a.Actor, "template.download", rd.Code, u.Code, "")
+	s.db.LogAudit(r.Context(), a.Actor, "template.download", rd.Code, u.Code, detail)
 	sendFile(w, templates.FileName(rd.Code, u), xlsxType, buf.Bytes())
+}
+
+// templateOptions are the options generate uses for the round: its code
+// and its own deadline (else the catalog's).
+func templateOptions(rd *store.Round) templates.Options {
+	opts := templates.Options{Round: rd.Code}
+	if !rd.Deadline.IsZero() {
+		opts.Deadline = rd.Deadline.Format(time.DateOnly)
+	}
+	return opts
 }
 
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

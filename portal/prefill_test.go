@@ -1,0 +1,165 @@
+package portal_test
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"edustat/portal"
+	"edustat/store"
+	"edustat/templates"
+	"edustat/validate"
+)
+
+// completeRoster is the demo roster without its counts of unlisted
+// schools: a county whose listed schools are all approved is complete.
+func completeRoster() []byte {
+	var kept []string
+	for _, line := range strings.Split(string(demo.spec.Units), "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(line), "schools:") {
+			kept = append(kept, line)
+		}
+	}
+	return []byte(strings.Join(kept, "\n"))
+}
+
+// TestCountyFormPrefilled: once all its schools are approved, a county
+// downloads its own form with each total of its schools typed in, in a
+// locked light-blue cell with a comment saying how many schools it covers;
+// cells the schools do not cover stay open. The form validates and its
+// upload is accepted with the totals as they were.
+func TestCountyFormPrefilled(t *testing.T) {
+	loadDemo(t)
+	f := newFixtureWith(t, sqliteDSN(t), false, portal.Config{})
+	spec := demo.spec
+	spec.Units = completeRoster()
+	if err := f.db.InitRound(ctx, spec, store.CLI); err != nil {
+		t.Fatal(err)
+	}
+	const county = "370811"
+	cty := store.Actor{Role: store.RoleCounty, Unit: county, Name: "cb", From: "test"}
+	students := 0.0
+	for _, u := range demo.ros.Schools(county) {
+		data := workbook(t, u.Code, true)
+		sub, err := validate.ReadBytes(templates.FileName(round, u), data, validate.Options{Catalog: demo.cat})
+		if err != nil {
+			t.Fatal(err)
+		}
+		students += sub.Values["SCH_STUDENTS"].Num
+		rc, err := f.db.Submit(ctx, round, templates.FileName(round, u), data, store.Source{Kind: "upload", At: time.Now()}, store.CLI)
+		if err != nil || rc.Outcome != store.New {
+			t.Fatalf("Submit %s: %v, %v", u.Code, rc, err)
+		}
+	}
+	c := f.client(t)
+	f.signInUser(c, "cb", store.RoleCounty, county)
+	path := "/r/" + round + "/u/" + county + "/template"
+
+	// Before any approval: the blank form, nothing prefilled.
+	res := c.get(path)
+	if res.Status != http.StatusOK {
+		t.Fatalf("GET %s: status %d", path, res.Status)
+	}
+	if got := prefilledValue(t, res.Body, "EDU_STUDENTS"); got.State == validate.Filled && got.Raw != "" {
+		t.Errorf("EDU_STUDENTS before any approval: %+v, want blank", got)
+	}
+
+	for _, u := range demo.ros.Schools(county) {
+		if err := f.db.Approve(ctx, round, u.Code, "", cty); err != nil {
+			t.Fatalf("Approve %s: %v", u.Code, err)
+		}
+	}
+	res = c.get(path)
+	if res.Status != http.StatusOK {
+		t.Fatalf("GET %s: status %d", path, res.Status)
+	}
+	v := prefilledValue(t, res.Body, "EDU_STUDENTS")
+	if v.State != validate.Filled || v.Num != students {
+		t.Errorf("EDU_STUDENTS = %v, want the schools' %v", v, students)
+	}
+	book, err := excelize.OpenReader(bytes.NewReader(res.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer book.Close()
+	cellIs := func(code string, v validate.Value, locked bool, comment string) {
+		t.Helper()
+		id, err := book.GetCellStyle(v.Sheet, v.Cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := book.GetStyle(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := st.Protection == nil || st.Protection.Locked; got != locked {
+			t.Errorf("%s %s!%s locked = %v, want %v", code, v.Sheet, v.Cell, got, locked)
+		}
+		blue := len(st.Fill.Color) > 0 && strings.EqualFold(strings.TrimPrefix(st.Fill.Color[0], "#"), templates.PrefillColor)
+		if blue != locked {
+			t.Errorf("%s %s!%s light blue = %v (fill %v), want %v", code, v.Sheet, v.Cell, blue, st.Fill.Color, locked)
+		}
+		cs, err := book.GetComments(v.Sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		for _, cm := range cs {
+			if cm.Cell == v.Cell {
+				got = cm.Text
+				for _, p := range cm.Paragraph {
+					got += p.Text
+				}
+			}
+		}
+		if !strings.Contains(got, comment) {
+			t.Errorf("%s %s!%s comment %q, want one saying %q", code, v.Sheet, v.Cell, got, comment)
+		}
+	}
+	n := len(demo.ros.Schools(county))
+	cellIs("EDU_STUDENTS", v, true, "取自本单位所属 "+strconv.Itoa(n)+" 所学校已审核通过的报表")
+	// A county figure no school reports stays open for the county to type.
+	cellIs("MYOPIA_PRIMARY", prefilledValue(t, res.Body, "MYOPIA_PRIMARY"), false, "")
+
+	// Uploaded back as it was downloaded, the form is accepted and keeps
+	// the total.
+	up := c.upload("/r/"+round+"/u/"+county+"/upload", namedFile{"县报表.xlsx", res.Body})
+	if up.Status != http.StatusSeeOther || !versionPath.MatchString(up.Location) {
+		t.Fatalf("upload the prefilled form: status %d, location %q: %s", up.Status, up.Location, up.Body)
+	}
+	vs, err := f.db.Versions(ctx, round, county)
+	if err != nil || len(vs) != 1 || !vs[0].Accepted {
+		t.Fatalf("versions of %s after the upload: %v, %v", county, vs, err)
+	}
+	sub, err := f.db.Submission(ctx, vs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sub.Values["EDU_STUDENTS"]; got.Num != students {
+		t.Errorf("stored EDU_STUDENTS = %v, want %v", got.Num, students)
+	}
+	for _, fd := range sub.Findings {
+		if fd.Cell == v.Cell && fd.Sheet == v.Sheet {
+			t.Errorf("finding on the prefilled cell: %+v", fd)
+		}
+	}
+}
+
+// prefilledValue reads indicator code from a county workbook.
+func prefilledValue(t *testing.T, data []byte, code string) validate.Value {
+	t.Helper()
+	sub, err := validate.ReadBytes("2020_370811_任城区.xlsx", data, validate.Options{Catalog: demo.cat})
+	if err != nil {
+		t.Fatalf("the downloaded county form does not read: %v", err)
+	}
+	v, ok := sub.Values[code]
+	if !ok {
+		t.Fatalf("the county form has no %s", code)
+	}
+	return v
+}
