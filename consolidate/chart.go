@@ -73,12 +73,12 @@ func (b *book) chart(sheet, at, title string, lines []*line, pct bool) error {
 	ch := &excelize.Chart{
 		Type:       excelize.Col,
 		Title:      excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: title, Font: &excelize.Font{Family: "宋体", Size: 12, Bold: true, Color: "000000"}}}},
-		Legend:     excelize.ChartLegend{Position: "bottom"},
+		Legend:     excelize.ChartLegend{Position: "bottom", Font: &excelize.Font{Family: "宋体", Size: 11, Color: "000000"}},
 		Dimension:  excelize.ChartDimension{Width: 960, Height: 400},
 		VaryColors: &noVary,
 	}
 	// Axis labels in black at a size one can read on paper.
-	axisFont := excelize.Font{Family: "宋体", Size: 10, Color: "000000"}
+	axisFont := excelize.Font{Family: "宋体", Size: 11, Color: "000000"}
 	ch.XAxis.Font, ch.YAxis.Font = axisFont, axisFont
 	ch.YAxis.MajorGridLines = true
 	if pct {

@@ -90,7 +90,7 @@ func (b *book) checklist(u *roster.Unit) error {
 	b.do(f.MergeCell(sheet, "A2", cellName(width, 2)))
 	b.do(f.SetCellStyle(sheet, "A2", "A2", b.style(sNote, "", plain)))
 	b.do(f.SetRowHeight(sheet, 2, 36))
-	t := b.newTable(sheet, "Checklist", checklistTop, ScreenHead, screenWidths)
+	t := b.newTable(sheet, "Checklist", checklistTop, ScreenHead, screenWidths, printSetup{})
 	open, err := f.NewStyle(&excelize.Style{
 		Font:       &excelize.Font{Family: "宋体", Size: 10},
 		Border:     []excelize.Border{{Type: "left", Color: "808080", Style: 1}, {Type: "right", Color: "808080", Style: 1}, {Type: "top", Color: "808080", Style: 1}, {Type: "bottom", Color: "808080", Style: 1}},
@@ -114,7 +114,9 @@ func (b *book) checklist(u *roster.Unit) error {
 		b.do(f.SetCellStyle(sheet, ref, ref, open))
 	}
 	b.do(f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: checklistTop, TopLeftCell: cellName(1, checklistTop+1), ActivePane: "bottomLeft"}))
-	b.print(sheet, printSetup{titles: []string{fmt.Sprintf("$%d:$%d", checklistTop, checklistTop)}})
+	ps := printSetup{rows: fmt.Sprintf("$%d:$%d", checklistTop, checklistTop)}
+	b.print(sheet, ps)
+	b.titles(sheet, ps)
 	b.do(f.ProtectSheet(sheet, &excelize.SheetProtectionOptions{
 		Password: templates.Password, SelectLockedCells: true, SelectUnlockedCells: true, FormatColumns: true, FormatRows: true,
 	}))

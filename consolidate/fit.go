@@ -12,6 +12,7 @@ import (
 // lines only when the row is given the height they take.
 const (
 	bodySize   = 10   // points: the font of the tables
+	titleSize  = 16   // points: the font of the titles
 	lineHeight = 13.5 // points per line of 10-point text
 )
 

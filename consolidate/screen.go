@@ -85,14 +85,14 @@ func (b *book) screen(sheet string) error {
 	r := b.r
 	res := r.Screen()
 	const top = 2
-	s, err := b.newStream(sheet, screenWidths, printSetup{})
+	s, err := b.newStream(sheet, screenWidths, printSetup{keys: 4})
 	if err != nil {
 		return err
 	}
 	if err := s.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: top, TopLeftCell: cellName(1, top+1), ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
-	if err := s.title(r.title()+"：数据核查", len(ScreenHead)); err != nil {
+	if err := s.title(r.title() + "：数据核查"); err != nil {
 		return err
 	}
 	if err := s.header(sheet, ScreenHead); err != nil {

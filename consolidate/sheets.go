@@ -3,6 +3,7 @@ package consolidate
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/xuri/excelize/v2"
@@ -18,14 +19,26 @@ type table struct {
 	name   string // the Excel table's name
 	head   []string
 	widths []float64
+	ps     printSetup
 	top    int // the header row
 	row    int // the next row
 }
 
-func (b *book) newTable(sheet, name string, top int, head []string, widths []float64) *table {
-	t := &table{b: b, sheet: sheet, name: name, head: head, widths: widths, top: top, row: top + 1}
+// newTable starts a table of columns of the given widths, laid out for
+// print by ps.fit; the columns in ps.hidden are kept for reading back and
+// filtering, not shown or printed.
+func (b *book) newTable(sheet, name string, top int, head []string, widths []float64, ps printSetup) *table {
+	shown := slices.Clone(widths)
+	for _, c := range ps.hidden {
+		shown[c-1] = 0
+	}
+	ps = ps.fit(shown)
+	t := &table{b: b, sheet: sheet, name: name, head: head, widths: widths, ps: ps, top: top, row: top + 1}
 	for i, w := range widths {
 		b.do(b.f.SetColWidth(sheet, colName(i+1), colName(i+1), w))
+	}
+	for _, c := range ps.hidden {
+		b.do(b.f.SetColVisible(sheet, colName(c), false))
 	}
 	row := toAny(head)
 	b.do(b.f.SetSheetRow(sheet, cellName(1, top), &row))
@@ -71,7 +84,9 @@ func (t *table) close() {
 		}))
 	}
 	b.do(b.f.SetPanes(t.sheet, &excelize.Panes{Freeze: true, YSplit: t.top, TopLeftCell: cellName(1, t.top+1), ActivePane: "bottomLeft"}))
-	b.print(t.sheet, printSetup{titles: []string{fmt.Sprintf("$%d:$%d", t.top, t.top)}})
+	t.ps.rows = fmt.Sprintf("$%d:$%d", t.top, t.top)
+	b.print(t.sheet, t.ps)
+	b.titles(t.sheet, t.ps)
 }
 
 func text(s string) styled { return styled{v: s} }
@@ -128,7 +143,7 @@ func (b *book) targets(sheet string) error {
 	r := b.r
 	head := []string{"序号", "代码", "指标", "目标", "目标年份", "地区", "实际值", "差距（实际−目标）", "达成情况", "说明"}
 	b.sheetTitle(sheet, r.title()+"：规划目标对照", len(head))
-	t := b.newTable(sheet, "Targets", 2, head, []float64{5, 14, 30, 12, 9, 12, 12, 14, 14, 40})
+	t := b.newTable(sheet, "Targets", 2, head, []float64{5, 14, 26, 12, 8, 10, 12, 14, 12, 28}, printSetup{keys: 3, hidden: []int{2}})
 	n := 0
 	for _, l := range r.lines {
 		if l.in == nil {
@@ -242,7 +257,7 @@ func (b *book) prior(sheet string) error {
 	p := r.opts.Prior
 	head := []string{"代码", "指标", "单位", "地区", p.Round + "年", r.opts.Round + "年", "增减", "增减率"}
 	b.sheetTitle(sheet, r.title()+"：与"+p.Round+"年同比", len(head))
-	t := b.newTable(sheet, "Prior", 2, head, []float64{14, 40, 7, 12, 13, 13, 13, 10})
+	t := b.newTable(sheet, "Prior", 2, head, []float64{14, 40, 7, 12, 13, 13, 13, 10}, printSetup{keys: 2, hidden: []int{1}})
 	for _, l := range r.lines {
 		if l.in == nil {
 			continue
@@ -299,9 +314,9 @@ func optional(ok bool, v float64, nf string) styled {
 // checks writes 表间核对: each county total against the sum of its schools.
 func (b *book) checks(sheet string) error {
 	r := b.r
-	head := []string{"县区代码", "县区", "县区指标", "县区上报", "学校指标", "学校合计", "差额", "计入/应报学校", "结论"}
-	b.sheetTitle(sheet, r.title()+"：县区合计与所属学校合计核对", len(head))
-	t := b.newTable(sheet, "Checks", 2, head, []float64{10, 12, 30, 13, 30, 13, 12, 12, 36})
+	head := []string{"县区代码", "县区", "县区指标", "县区上报", "学校指标", "学校合计", "差额", "计入/应报学校", "结论", "县区指标代码", "学校指标代码"}
+	b.sheetTitle(sheet, r.title()+"：县区合计与所属学校合计核对", 9)
+	t := b.newTable(sheet, "Checks", 2, head, []float64{10, 12, 22, 12, 22, 12, 11, 10, 30, 18, 18}, printSetup{keys: 3, printed: 9, hidden: []int{1}})
 	for _, ch := range r.checks {
 		nf := numFmt(ch.in)
 		mark := plain
@@ -317,10 +332,10 @@ func (b *book) checks(sheet string) error {
 		if ch.verdict == match || ch.verdict == mismatch {
 			diff = number(round(ch.reported-ch.sum), nf)
 		}
-		t.add(text(ch.area.Code), text(ch.area.Name), text(ch.in.Code+" "+ch.in.Name),
+		t.add(text(ch.area.Code), text(ch.area.Name), text(ch.in.Name),
 			optional(ch.verdict != noCounty, round(ch.reported), nf),
-			text(ch.src.Code+" "+ch.src.Name), number(round(ch.sum), nf), diff,
-			center(ch.coverage()), wrap(ch.conclusion()).marked(mark))
+			text(ch.src.Name), number(round(ch.sum), nf), diff,
+			center(ch.coverage()), wrap(ch.conclusion()).marked(mark), text(ch.in.Code), text(ch.src.Code))
 	}
 	t.close()
 	return b.err

@@ -22,9 +22,13 @@ type stream struct {
 	row    int // the last row written
 	buf    []any
 	widths []float64
+	ps     printSetup
 }
 
+// newStream starts a sheet of columns of the given widths, laid out for
+// print by ps.fit.
 func (b *book) newStream(sheet string, widths []float64, ps printSetup) (*stream, error) {
+	ps = ps.fit(widths)
 	b.print(sheet, ps) // page setup first: the stream writer copies it
 	sw, err := b.f.NewStreamWriter(sheet)
 	if err != nil {
@@ -35,7 +39,7 @@ func (b *book) newStream(sheet string, widths []float64, ps printSetup) (*stream
 			return nil, err
 		}
 	}
-	return &stream{b: b, sw: sw, widths: widths}, nil
+	return &stream{b: b, sw: sw, widths: widths, ps: ps}, nil
 }
 
 // add writes the next row, as tall as its wrapped text.
@@ -55,9 +59,25 @@ func (s *stream) add(cells ...styled) error {
 	return s.sw.SetRow(cellName(1, s.row), s.buf)
 }
 
-// line writes a line of text across width columns, merged and wrapped.
-func (s *stream) line(text string, width int) error {
+// span is the number of columns a title or a note spans: on a split
+// sheet the key columns, which every page across repeats (a text across
+// more would be cut at the first page's edge on the others), else the
+// printed columns.
+func (s *stream) span() int {
+	switch {
+	case s.ps.split:
+		return s.ps.keys
+	case s.ps.printed > 0:
+		return s.ps.printed
+	}
+	return len(s.widths)
+}
+
+// line writes a line of text across the columns of span, merged and
+// wrapped.
+func (s *stream) line(text string) error {
 	s.row++
+	width := s.span()
 	var total float64
 	for _, w := range s.widths[:min(width, len(s.widths))] {
 		total += w
@@ -70,18 +90,28 @@ func (s *stream) line(text string, width int) error {
 	return s.sw.MergeCell(cellName(1, s.row), cellName(width, s.row))
 }
 
-// title writes a title row across width columns.
-func (s *stream) title(title string, width int) error {
+// title writes a title row across the columns of span, wrapped when they
+// are narrow.
+func (s *stream) title(title string) error {
 	s.row++
-	err := s.sw.SetRow(cellName(1, s.row), []any{excelize.Cell{StyleID: s.b.style(sTitle, "", plain), Value: title}}, excelize.RowOpts{Height: 28})
+	width := s.span()
+	var total float64
+	for _, w := range s.widths[:min(width, len(s.widths))] {
+		total += w
+	}
+	kind, h := sTitle, 28.0
+	if n := textLines(title, total*bodySize/titleSize); n > 1 {
+		kind, h = sTitleWrap, float64(n)*titleSize*1.3+6
+	}
+	err := s.sw.SetRow(cellName(1, s.row), []any{excelize.Cell{StyleID: s.b.style(kind, "", plain), Value: title}}, excelize.RowOpts{Height: h})
 	if err != nil {
 		return err
 	}
 	return s.sw.MergeCell(cellName(1, s.row), cellName(width, s.row))
 }
 
-// header writes a header row, freezes the rows above it and repeats it on
-// every printed page.
+// header writes a header row and repeats it (and the key columns of a
+// split sheet) on every printed page.
 func (s *stream) header(sheet string, head []string) error {
 	s.row++
 	s.buf = s.buf[:0]
@@ -91,7 +121,8 @@ func (s *stream) header(sheet string, head []string) error {
 	if err := s.sw.SetRow(cellName(1, s.row), s.buf, excelize.RowOpts{Height: heightFor(rowLines(texts(head), s.widths), 30)}); err != nil {
 		return err
 	}
-	s.b.do(s.b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("%s!$%d:$%d", quote(sheet), s.row, s.row), Scope: sheet}))
+	s.ps.rows = fmt.Sprintf("$%d:$%d", s.row, s.row)
+	s.b.titles(sheet, s.ps)
 	return s.b.err
 }
 
@@ -135,14 +166,14 @@ func (b *book) list(sheet string, form *catalog.Form) error {
 		widths = append(widths, w)
 	}
 	const top = 2
-	s, err := b.newStream(sheet, widths, printSetup{})
+	s, err := b.newStream(sheet, widths, printSetup{keys: 2})
 	if err != nil {
 		return err
 	}
 	if err := s.sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 2, YSplit: top, TopLeftCell: cellName(3, top+1), ActivePane: "bottomRight"}); err != nil {
 		return err
 	}
-	if err := s.title(fmt.Sprintf("%s（%s）明细", form.Title, form.Code), len(head)); err != nil {
+	if err := s.title(fmt.Sprintf("%s（%s）明细", form.Title, form.Code)); err != nil {
 		return err
 	}
 	if err := s.header(sheet, head); err != nil {
@@ -197,27 +228,28 @@ func recordCell(in *catalog.Indicator, c cell) styled {
 	return text(c.text)
 }
 
-// status writes 报送情况: every expected unit and every file. File names
-// are relative to the folder given; the printed page shows the first 16
-// digits of each file's SHA-256, the full one is in the last column, which
-// is not printed.
+// status writes 报送情况: every expected unit and every file. It prints
+// on two pages across, each beginning with the unit: its state, then its
+// problems and files. File names are relative to the folder given; the
+// printed page shows the first 16 digits of each file's SHA-256, the full
+// one is in the last column, which is not printed.
 func (b *book) status(sheet string) error {
 	r := b.r
-	head := []string{"序号", "单位代码", "单位名称", "类型", "所属县区", "状态", "审核结果", "文件", "报出日期", "接收时间", "逻辑错误", "经验警告", "已说明", "问题", "SHA-256（前16位）", "SHA-256（完整，不打印）"}
-	widths := []float64{6, 12, 22, 9, 9, 9, 12, 28, 11, 11, 8, 8, 7, 26, 19, 70}
+	head := []string{"序号", "单位代码", "单位名称", "类型", "所属县区", "状态", "审核结果", "报出日期", "接收时间", "逻辑错误", "经验警告", "已说明", "问题", "文件", "SHA-256（前16位）", "SHA-256（完整，不打印）"}
+	widths := []float64{5, 11, 22, 8, 9, 8, 10, 11, 12, 6, 6, 6, 30, 30, 19, 70}
 	const top = 3
 	if r.opts.Review != nil { // from the round store: the review state after the audit result
 		head = slices.Insert(head, 7, "审核状态")
-		widths = slices.Insert(widths, 7, 14)
+		widths = slices.Insert(widths, 7, 10)
 	}
-	s, err := b.newStream(sheet, widths, printSetup{area: "$A:$" + colName(len(head)-1)})
+	s, err := b.newStream(sheet, widths, printSetup{keys: 3, printed: len(head) - 1})
 	if err != nil {
 		return err
 	}
 	if err := s.sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 3, YSplit: top, TopLeftCell: cellName(4, top+1), ActivePane: "bottomRight"}); err != nil {
 		return err
 	}
-	if err := s.title(r.title()+"：报送情况", len(head)-1); err != nil {
+	if err := s.title(r.title() + "：报送情况"); err != nil {
 		return err
 	}
 	c := r.counts
@@ -226,7 +258,7 @@ func (b *book) status(sheet string) error {
 	if !r.opts.Deadline.IsZero() {
 		line += "报送截止：" + r.opts.Deadline.Format(time.DateOnly) + "。"
 	}
-	if err := s.line(line, len(head)-1); err != nil {
+	if err := s.line(line); err != nil {
 		return err
 	}
 	if err := s.header(sheet, head); err != nil {
@@ -255,13 +287,13 @@ func (b *book) status(sheet string) error {
 		}
 		row := []styled{
 			number(i+1, "0"), text(u.Code), text(u.Name), center(kindLabel(u)), text(u.County),
-			center(u.Status.String()).marked(mark), verdict, wrap(name(u.File)),
+			center(u.Status.String()).marked(mark), verdict,
 			center(dateText(u.Reported)), center(timeText(u.Received)),
 		}
 		if r.opts.Review != nil {
 			row = slices.Insert(row, 7, center(r.opts.Review[u.Code]))
 		}
-		err := s.add(append(row, append(counts, wrap(u.Problem), styled{v: shortHash(u.SHA256), kind: sHash}, styled{v: u.SHA256, kind: sHash})...)...)
+		err := s.add(append(row, append(counts, wrap(u.Problem), wrap(name(u.File)), styled{v: shortHash(u.SHA256), kind: sHash}, styled{v: u.SHA256, kind: sHash})...)...)
 		if err != nil {
 			return err
 		}
@@ -308,22 +340,24 @@ func timeText(t time.Time) string {
 }
 
 // findings writes 审核问题: every finding of every file, and the
-// consolidation's own, in the order of 报送情况. The columns after 填写说明
+// consolidation's own, in the order of 报送情况. It prints on two pages
+// across, each beginning with the finding's number and unit: the finding,
+// then the clerk's explanation and the file. The columns after 文件状态
 // (the rule's expression, codes and types, for filtering) are not printed.
 func (b *book) findings(sheet string) error {
 	r := b.r
-	head := []string{"序号", "单位名称", "文件", "文件状态", "类别", "工作表", "单元格", "指标", "值", "说明", "已说明", "填写说明", "应为", "单位代码", "指标代码", "类型", "规则"}
-	widths := []float64{6, 20, 24, 9, 9, 12, 7, 22, 12, 44, 7, 24, 30, 12, 20, 16, 12}
+	head := []string{"序号", "单位名称", "类别", "工作表", "单元格", "指标", "值", "说明", "已说明", "填写说明", "文件", "文件状态", "应为", "单位代码", "指标代码", "类型", "规则"}
+	widths := []float64{5, 18, 8, 11, 7, 18, 11, 40, 6, 36, 26, 9, 30, 12, 20, 16, 12}
 	const printed = 12
 	const top = 2
-	s, err := b.newStream(sheet, widths, printSetup{area: "$A:$" + colName(printed)})
+	s, err := b.newStream(sheet, widths, printSetup{keys: 2, printed: printed})
 	if err != nil {
 		return err
 	}
 	if err := s.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: top, TopLeftCell: cellName(1, top+1), ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
-	if err := s.title(r.title()+"：审核问题", printed); err != nil {
+	if err := s.title(r.title() + "：审核问题"); err != nil {
 		return err
 	}
 	if err := s.header(sheet, head); err != nil {
@@ -361,9 +395,9 @@ func (b *book) findings(sheet string) error {
 					explained = "是"
 				}
 			}
-			return s.add(number(n, "0"), text(u.Name), wrap(name(u.File)), center(u.Status.String()),
-				center(tier).marked(mark), text(fd.Sheet), center(fd.Cell), text(r.indicatorName(fd.Code)),
-				text(fd.Value), wrap(fd.Message), center(explained), wrap(fd.Explanation),
+			return s.add(number(n, "0"), text(u.Name), center(tier).marked(mark), text(fd.Sheet),
+				center(fd.Cell), text(r.indicatorName(fd.Code)), text(fd.Value), wrap(fd.Message),
+				center(explained), wrap(fd.Explanation), wrap(name(u.File)), center(u.Status.String()),
 				text(fd.Expected), text(u.Code), text(fd.Code), text(fd.Type), text(fd.Rule))
 		}
 		if f.err != nil {

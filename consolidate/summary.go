@@ -16,7 +16,6 @@ var summaryHead = []string{"序号", "代码", "指标", "单位", "汇总方式
 const (
 	firstValueCol = 6   // 全市合计; the areas follow
 	summaryHeader = 3   // the header row
-	summaryScale  = 85  // the printed scale, in percent
 	noteWidth     = 110 // the widest the notes under the table may be: within the first printed page
 )
 
@@ -40,6 +39,7 @@ func (b *book) summary(sheet string) error {
 		}
 	}
 	b.do(f.SetColWidth(sheet, "B", "B", float64(codeWidth)))
+	b.do(f.SetColVisible(sheet, "B", false)) // the codes are read back, not shown or printed, as on the forms
 	b.do(f.SetColWidth(sheet, "C", "C", nameWidth))
 	b.do(f.SetColWidth(sheet, "D", "D", 9))
 	b.do(f.SetColWidth(sheet, "E", "E", 12))
@@ -62,7 +62,7 @@ func (b *book) summary(sheet string) error {
 	b.do(f.SetCellValue(sheet, "A2", infoText))
 	b.do(f.MergeCell(sheet, "A2", "C2"))
 	b.do(f.SetCellStyle(sheet, "A2", "C2", b.style(sNote, "", plain)))
-	b.do(f.SetRowHeight(sheet, 2, heightFor(textLines(infoText, 5+float64(codeWidth)+nameWidth), 15)))
+	b.do(f.SetRowHeight(sheet, 2, heightFor(textLines(infoText, 5+nameWidth), 15)))
 
 	row := summaryHeader
 	head := append([]any{}, toAny(summaryHead)...)
@@ -102,7 +102,13 @@ func (b *book) summary(sheet string) error {
 	b.do(f.SetPanes(sheet, &excelize.Panes{Freeze: true, XSplit: firstValueCol - 1, YSplit: summaryHeader, TopLeftCell: cellName(firstValueCol, summaryHeader+1), ActivePane: "bottomRight"}))
 	// Twenty columns do not fit one A4 width at a readable size: the sheet
 	// is split across pages, each with the indicator columns and the header.
-	b.print(sheet, printSetup{titles: []string{"$A:$C", fmt.Sprintf("$%d:$%d", summaryHeader, summaryHeader)}, split: true, scale: summaryScale})
+	widths := []float64{5, 0, nameWidth, 9, 12, 14}
+	for range r.areas {
+		widths = append(widths, 12)
+	}
+	ps := printSetup{keys: 3, rows: fmt.Sprintf("$%d:$%d", summaryHeader, summaryHeader)}.fit(widths)
+	b.print(sheet, ps)
+	b.titles(sheet, ps)
 	return b.err
 }
 
@@ -334,6 +340,9 @@ func (b *book) notes(sheet string, row, last int) {
 	for c := 1; c <= last; c++ {
 		w, err := f.GetColWidth(sheet, colName(c))
 		b.do(err)
+		if c == 2 {
+			w = 0 // hidden
+		}
 		if c > 1 && width+w > noteWidth {
 			break
 		}

@@ -31,8 +31,12 @@ const (
 // sheet validate.LongSheet with the values in the long format, from which
 // validate.LoadPrior reads this round as the next one's prior.
 //
-// Every sheet prints on A4 landscape, fitted to the page width, with its
-// header rows repeated. The same round gives the same bytes.
+// Every sheet prints on A4 landscape with its header rows repeated: fitted
+// to the page width when that keeps 10-point text at 8 points or more,
+// otherwise split across pages at 85% with its key columns (序号, the
+// unit, the indicator) repeated on each (printSetup.fit). Codes are kept
+// in hidden or unprinted columns for reading back. The same round gives
+// the same bytes.
 //
 // A value is never silently incomplete: a cell whose total leaves out a
 // unit with unresolved errors has an orange fill, the column's header
@@ -134,17 +138,64 @@ func (b *book) listSheetName(form *catalog.Form) string {
 	return form.Title
 }
 
-// printSetup is how a sheet prints.
+// printSetup is how a sheet prints. A sheet made with newStream or
+// newTable is laid out by fit from its column widths.
 type printSetup struct {
-	titles []string // ranges repeated on every page, such as $3:$3 or $A:$C
-	area   string   // the printed range, such as $A:$N; "" for all
-	split  bool     // split wide sheets across pages at scale instead of fitting the width
-	scale  uint     // the scale of a split sheet, in percent
+	keys    int    // the leading columns every page of a split sheet repeats
+	printed int    // the columns that print, from A; 0 for all
+	rows    string // the header rows repeated on every page, such as $3:$3
+	split   bool   // split across pages at scale instead of fitted to the page width
+	scale   uint   // the scale of a split sheet, in percent
+	breaks  []int  // on a split sheet, the columns that begin a page across
+	hidden  []int  // columns kept for reading back, not shown or printed
+}
+
+// Print metrics, in column width units as LibreOffice prints the summary
+// on a machine without Calibri (9.5 pixels a unit, measured on its PDF;
+// Excel draws 7): the widest of the office suites, so that what fits there
+// fits in Excel and WPS too.
+const (
+	unitPt      = 7.2            // points per column width unit, with a little room
+	pageWidthPt = 842 - 2*0.5*72 // A4 landscape within half-inch margins
+	leastScale  = 80             // percent: 10-point text prints at 8 points or more
+	splitScale  = 85             // percent: the scale of a sheet split across pages
+)
+
+// fit lays a sheet out for print from the widths of its printed columns
+// (0 for a hidden one): fitted to the page width when that prints at
+// leastScale or more; otherwise split across pages at splitScale, every
+// page repeating the first keys columns, a page break before each column
+// that would run past the page.
+func (ps printSetup) fit(widths []float64) printSetup {
+	if ps.printed > 0 && ps.printed < len(widths) {
+		widths = widths[:ps.printed]
+	}
+	var total, key float64
+	for i, w := range widths {
+		total += w
+		if i < ps.keys {
+			key += w
+		}
+	}
+	if total*unitPt*leastScale/100 <= pageWidthPt || ps.keys == 0 {
+		return ps
+	}
+	ps.split, ps.scale = true, splitScale
+	room := pageWidthPt/(unitPt*splitScale/100) - key
+	used := 0.0
+	for i := ps.keys; i < len(widths); i++ {
+		if used > 0 && used+widths[i] > room {
+			ps.breaks = append(ps.breaks, i+1)
+			used = 0
+		}
+		used += widths[i]
+	}
+	return ps
 }
 
 // print sets up a sheet for printing: A4 landscape, as wide as one page
-// (or split across pages at a readable scale), the titles repeated on
-// every page, the sheet's name and its own page numbers in the footer.
+// or split across pages at a readable scale, the sheet's name and its own
+// page numbers in the footer. titles sets what every page repeats.
 func (b *book) print(sheet string, ps printSetup) {
 	if b.err != nil {
 		return
@@ -165,15 +216,26 @@ func (b *book) print(sheet string, ps printSetup) {
 	// &P restarts on each sheet (the first page number); &N would count
 	// the whole workbook in LibreOffice, so it is left out.
 	b.do(b.f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddFooter: "&L" + escapeHF(b.r.title()) + "　&A&R第 &P 页"}))
-	if len(ps.titles) > 0 {
-		refs := make([]string, len(ps.titles))
-		for i, t := range ps.titles {
-			refs[i] = quote(sheet) + "!" + t
-		}
-		b.do(b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: strings.Join(refs, ","), Scope: sheet}))
+	for _, c := range ps.breaks {
+		b.do(b.f.InsertPageBreak(sheet, cellName(c, 1)))
 	}
-	if ps.area != "" {
-		b.do(b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Area", RefersTo: quote(sheet) + "!" + ps.area, Scope: sheet}))
+	if ps.printed > 0 {
+		b.do(b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Area", RefersTo: quote(sheet) + "!$A:$" + colName(ps.printed), Scope: sheet}))
+	}
+}
+
+// titles repeats on every printed page the header rows of ps and, on a
+// split sheet, its key columns.
+func (b *book) titles(sheet string, ps printSetup) {
+	var refs []string
+	if ps.split && ps.keys > 0 {
+		refs = append(refs, quote(sheet)+"!$A:$"+colName(ps.keys))
+	}
+	if ps.rows != "" {
+		refs = append(refs, quote(sheet)+"!"+ps.rows)
+	}
+	if len(refs) > 0 {
+		b.do(b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: strings.Join(refs, ","), Scope: sheet}))
 	}
 }
 
@@ -213,6 +275,7 @@ var markFills = map[int]string{excluded: "FCE4D6", wrong: "FFC7CE", good: "E2EFD
 const (
 	sTitle     = "title"
 	sTitleLeft = "titleLeft" // a title on a sheet split across pages
+	sTitleWrap = "titleWrap" // a title wrapped within the key columns of a split sheet
 	sSub       = "sub"
 	sRight     = "right" // a subtitle on the right
 	sHead      = "head"
@@ -251,6 +314,10 @@ func (b *book) style(kind, numFmt string, mark int) int {
 	case sTitleLeft:
 		s.Font = &excelize.Font{Family: "宋体", Size: 16, Bold: true}
 		s.Border = nil
+	case sTitleWrap:
+		s.Font = &excelize.Font{Family: "宋体", Size: 16, Bold: true}
+		s.Border = nil
+		s.Alignment.WrapText = true
 	case sSub:
 		s.Border = nil
 	case sText:
