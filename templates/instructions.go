@@ -10,7 +10,7 @@ import (
 )
 
 // instrWidths are the widths of columns A-G of the instructions sheet.
-var instrWidths = []float64{6, 12, 34, 8, 16, 22, 52}
+var instrWidths = []float64{6, 12, 30, 8, 14, 20, 46}
 
 // instructionsPage lays out InstructionsSheet: who fills what by when, how
 // to fill, every indicator of the level and the audit rules in words. Each

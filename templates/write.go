@@ -267,6 +267,12 @@ func renderPage(f *excelize.File, p *page, ids *styleIDs) error {
 		if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &yes}); err != nil {
 			return err
 		}
+		// Half-inch side margins leave the columns room to print at
+		// 80% or more.
+		side, edge := 0.5, 0.75
+		if err := f.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{Left: &side, Right: &side, Top: &edge, Bottom: &edge}); err != nil {
+			return err
+		}
 	}
 	if p.header != "" || p.footer != "" {
 		if err := f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddHeader: p.header, OddFooter: p.footer}); err != nil {
