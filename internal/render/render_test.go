@@ -4,6 +4,7 @@
 package render
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -78,7 +80,7 @@ func TestPrinted(t *testing.T) {
 			f, err := excelize.OpenFile(books[name])
 			must(t, err)
 			defer f.Close()
-			sheets := printedSheets(t, f)
+			sheets := printedSheets(t, f, books[name])
 			pages := pdfPages(t, strings.TrimSuffix(books[name], ".xlsx")+".pdf")
 			checkPages(t, sheets, pages)
 			for _, s := range sheets {
@@ -97,10 +99,15 @@ type sheetSetup struct {
 	width     float64 // the width of its printed columns, in column units
 	scale     float64 // the printed scale: fitted to the page width, or as set
 	bands     int     // pages across
+	margins   margins
 }
 
-func printedSheets(t *testing.T, f *excelize.File) []sheetSetup {
+// Print at a readable size: 10-point text at 80% prints at 8 points.
+const leastFont = 7.8
+
+func printedSheets(t *testing.T, f *excelize.File, path string) []sheetSetup {
 	t.Helper()
+	breaks := colBreaks(t, path)
 	var out []sheetSetup
 	for _, name := range f.GetSheetList() {
 		if v, _ := f.GetSheetVisible(name); !v {
@@ -134,7 +141,8 @@ func printedSheets(t *testing.T, f *excelize.File) []sheetSetup {
 		for _, c := range cols {
 			s.width += colWidth(t, f, name, c)
 		}
-		printable := pageWidth(s.landscape)
+		s.margins = sheetMargins(t, f, name)
+		printable := pageWidth(s.landscape, s.margins)
 		s.scale, s.bands = 1, 1
 		if sp.FitToPage != nil && *sp.FitToPage {
 			s.scale = min(1, printable/(s.width*loUnitPt))
@@ -142,10 +150,11 @@ func printedSheets(t *testing.T, f *excelize.File) []sheetSetup {
 			if pl.AdjustTo != nil {
 				s.scale = float64(*pl.AdjustTo) / 100
 			}
-			// Each page across repeats the title columns.
+			// Each page across repeats the title columns; a page
+			// break begins a page across.
 			titles := titleWidth(t, f, name)
 			room := printable/(loUnitPt*s.scale) - titles
-			s.bands = int(math.Ceil((s.width - titles) / room))
+			s.bands = max(int(math.Ceil((s.width-titles)/room)), breaks[name]+1)
 		}
 		out = append(out, s)
 	}
@@ -173,9 +182,9 @@ func marker(header, footer, name string) string {
 	return best
 }
 
-// Page metrics: A4, the margins LibreOffice and Excel use by default
-// (0.7 inch left and right, 0.75 inch top and bottom, a little less for
-// the summary's 0.5 inch), and a column width unit of about 7 pixels.
+// Page metrics: A4, the margins of each sheet (by default 0.7 inch left
+// and right, 0.75 inch top and bottom), and a column width unit of about 7
+// pixels.
 const (
 	a4Short = 595.0
 	a4Long  = 842.0
@@ -188,18 +197,37 @@ const (
 	loUnitPt = 7.0
 )
 
-func pageWidth(landscape bool) float64 {
-	if landscape {
-		return a4Long - 2*0.7*72
+// margins are a sheet's page margins in points: left and right, top and
+// bottom, each with the header or footer's room (LibreOffice prints them
+// inside the margin).
+type margins struct{ side, top float64 }
+
+func sheetMargins(t *testing.T, f *excelize.File, sheet string) margins {
+	t.Helper()
+	m, err := f.GetPageMargins(sheet)
+	must(t, err)
+	side, top := 0.7, 0.75
+	if m.Left != nil {
+		side = *m.Left
 	}
-	return a4Short - 2*0.7*72
+	if m.Top != nil {
+		top = *m.Top
+	}
+	return margins{side: side * 72, top: top*72 + 0.3*72}
 }
 
-func pageHeight(landscape bool) float64 {
+func pageWidth(landscape bool, m margins) float64 {
 	if landscape {
-		return a4Short - 2*0.75*72 - 2*0.3*72
+		return a4Long - 2*m.side
 	}
-	return a4Long - 2*0.75*72 - 2*0.3*72
+	return a4Short - 2*m.side
+}
+
+func pageHeight(landscape bool, m margins) float64 {
+	if landscape {
+		return a4Short - 2*m.top
+	}
+	return a4Long - 2*m.top
 }
 
 // A page of the PDF.
@@ -207,6 +235,7 @@ type page struct {
 	landscape bool
 	w, h      float64
 	text      string
+	font      float64 // the median size of its Chinese text, in points
 }
 
 func pdfPages(t *testing.T, pdf string) []page {
@@ -231,7 +260,69 @@ func pdfPages(t *testing.T, pdf string) []page {
 	if len(pages) == 0 {
 		t.Fatalf("%s: no pages", pdf)
 	}
+	fontSizes(t, pdf, pages)
 	return pages
+}
+
+// fontSizes measures the printed size of each page's text: a CJK character
+// is an em wide, so a word of CJK characters only is its size times its
+// length. The median of the page's words is its body text's size.
+func fontSizes(t *testing.T, pdf string, pages []page) {
+	t.Helper()
+	out, err := exec.Command("pdftotext", "-bbox", pdf, "-").Output()
+	must(t, err)
+	wordRE := regexp.MustCompile(`<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>`)
+	for i, text := range strings.Split(string(out), "<page ")[1:] {
+		if i >= len(pages) {
+			break
+		}
+		var sizes []float64
+		for _, m := range wordRE.FindAllStringSubmatch(text, -1) {
+			word := []rune(m[3])
+			if len(word) < 2 || strings.ContainsFunc(m[3], func(r rune) bool { return r < 0x4E00 || r > 0x9FFF }) {
+				continue
+			}
+			x1, _ := strconv.ParseFloat(m[1], 64)
+			x2, _ := strconv.ParseFloat(m[2], 64)
+			sizes = append(sizes, (x2-x1)/float64(len(word)))
+		}
+		if len(sizes) > 0 {
+			slices.Sort(sizes)
+			pages[i].font = sizes[len(sizes)/2]
+		}
+	}
+}
+
+// colBreaks counts the manual column page breaks of each sheet of an xlsx
+// file: every one begins a page across.
+func colBreaks(t *testing.T, path string) map[string]int {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	must(t, err)
+	defer zr.Close()
+	read := func(name string) string {
+		f, err := zr.Open(name)
+		must(t, err)
+		defer f.Close()
+		data, err := io.ReadAll(f)
+		must(t, err)
+		return string(data)
+	}
+	targets := map[string]string{}
+	for _, m := range regexp.MustCompile(`<Relationship [^>]*Id="([^"]+)"[^>]*Target="([^"]+)"`).FindAllStringSubmatch(read("xl/_rels/workbook.xml.rels"), -1) {
+		targets[m[1]] = strings.TrimPrefix(m[2], "/xl/")
+	}
+	out := map[string]int{}
+	for _, m := range regexp.MustCompile(`<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"`).FindAllStringSubmatch(read("xl/workbook.xml"), -1) {
+		part := targets[m[2]]
+		if part == "" {
+			continue
+		}
+		if b := regexp.MustCompile(`<colBreaks[^>]*count="(\d+)"`).FindStringSubmatch(read("xl/" + part)); b != nil {
+			out[m[1]], _ = strconv.Atoi(b[1])
+		}
+	}
+	return out
 }
 
 // checkPages assigns the pages to the sheets in order by their markers and
@@ -264,12 +355,26 @@ func checkPages(t *testing.T, sheets []sheetSetup, pages []page) {
 				t.Errorf("sheet %s page %d: no %s: each sheet numbers its own pages", s.name, n+1, want)
 			}
 		}
-		down := int(math.Ceil(s.rows * s.scale / pageHeight(s.landscape)))
+		down := int(math.Ceil(s.rows * s.scale / pageHeight(s.landscape, s.margins)))
 		want := max(1, down) * s.bands
 		if got := len(mine); got < want-1-want/5 || got > want+1+want/5 {
 			t.Errorf("sheet %s: %d pages, want about %d (%d down, %d across at %.0f%%)", s.name, got, want, down, s.bands, s.scale*100)
 		}
-		t.Logf("sheet %s: %d pages (%d across) at %.0f%%", s.name, len(mine), s.bands, s.scale*100)
+		var fonts []float64
+		for _, p := range mine {
+			if p.font > 0 {
+				fonts = append(fonts, p.font)
+			}
+		}
+		font := 0.0
+		if len(fonts) > 0 {
+			slices.Sort(fonts)
+			font = fonts[len(fonts)/2]
+		}
+		if font < leastFont {
+			t.Errorf("sheet %s: its text prints at %.1f pt, want %.1f or more: split it across pages or narrow its columns", s.name, font, leastFont)
+		}
+		t.Logf("sheet %s: %d pages (%d across) at %.0f%%, text %.1f pt", s.name, len(mine), s.bands, s.scale*100, font)
 	}
 	if i != len(pages) {
 		t.Errorf("%d of %d pages belong to no sheet", len(pages)-i, len(pages))
