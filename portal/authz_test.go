@@ -94,6 +94,11 @@ func TestAuthorization(t *testing.T) {
 		{"GET", "/r/2020/c/" + codeA, staff, []string{countyA, bureauX}},
 		{"GET", "/r/2020/c/" + codeA + "/summary.xlsx", staff, []string{countyA, bureauX}},
 		{"POST", "/r/2020/c/" + codeA + "/approve-clean", staff, []string{countyA, bureauX}},
+		{"GET", "/r/2020/c/" + codeA + "/screen", staff, []string{countyA, bureauX}},
+		{"POST", "/r/2020/c/" + codeA + "/screen/answer", staff, []string{countyA, bureauX}},
+		{"GET", "/r/2020/c/" + codeA + "/checklist.xlsx", staff, []string{countyA, bureauX}},
+		{"GET", "/r/2020/c/" + unitA + "/screen", staff, nil}, // a school is not a county
+		{"GET", "/r/2020/screen", bureau, []string{bureauX}},
 		{"GET", "/r/2020", bureau, []string{bureauX}},
 		{"GET", "/r/2020/summary.xlsx", bureau, []string{bureauX}},
 		{"GET", "/r/2020/long.csv", bureau, []string{bureauX}},

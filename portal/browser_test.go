@@ -109,10 +109,29 @@ func download(t *testing.T, ctx context.Context, name, sel string) []byte {
 
 func ptr[T any](v T) *T { return &v }
 
+// screenshots returns a function that saves a screenshot of the page as
+// NAME.png in $EDUSTAT_SCREENSHOTS, or does nothing when it is not set.
+func screenshots(t *testing.T, ctx context.Context) func(name string) {
+	dir := os.Getenv("EDUSTAT_SCREENSHOTS")
+	return func(name string) {
+		if dir == "" {
+			return
+		}
+		png, err := Run(ctx, FullScreenshot(100))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+		}
+		if err != nil {
+			t.Logf("screenshot %s: %v", name, err)
+		}
+	}
+}
+
 // TestBrowser goes through a round in a real browser: a school signs in
 // through its link, uploads a workbook with one logic error, sees the
 // finding with its cell, downloads the annotated copy and uploads the
-// corrected file; its county signs in and approves it; the bureau
+// corrected file; its county signs in, approves it and downloads its own
+// form, prefilled with the school's figures; the bureau
 // downloads the summary workbook, whose city total includes the school's
 // value.
 func TestBrowser(t *testing.T) {
@@ -136,19 +155,7 @@ func TestBrowser(t *testing.T) {
 	if err := os.WriteFile(right, workbook(t, school, true), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	shots := os.Getenv("EDUSTAT_SCREENSHOTS") // a directory to keep screenshots of the pages in
-	shot := func(name string) {
-		if shots == "" {
-			return
-		}
-		png, err := Run(ctx, FullScreenshot(100))
-		if err == nil {
-			err = os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644)
-		}
-		if err != nil {
-			t.Logf("screenshot %s: %v", name, err)
-		}
-	}
+	shot := screenshots(t, ctx)
 
 	// The school.
 	step(t, ctx, "open the sign-in link", Navigate(f.ts.URL+"/s/"+token), WaitVisible(CSS("form button")))
@@ -196,6 +203,11 @@ func TestBrowser(t *testing.T) {
 	if st, err := f.db.UnitState(ctx, round, school); err != nil || st.State != store.Approved {
 		t.Fatalf("after the county approved: %v, %v", st, err)
 	}
+	step(t, ctx, "back to the county", Navigate(f.ts.URL+"/r/2020/c/370829"), WaitVisible(CSS("#county-form")))
+	form := download(t, ctx, "download the county's own form", "#county-form")
+	if v := prefilledValue(t, "370829", form, "EDU_STUDENTS"); v.Num != 2162 {
+		t.Errorf("county form's EDU_STUDENTS = %+v, want the approved school's 2162", v)
+	}
 	step(t, ctx, "sign out", Click(CSS("header form button")), WaitVisible(CSS("#password")))
 
 	// The bureau.
@@ -209,6 +221,53 @@ func TestBrowser(t *testing.T) {
 	}
 	if got != "2162" { // the school's 在校生数, the only school in the round so far
 		t.Errorf("city total of SCH_STUDENTS = %q, want the school's 2162", got)
+	}
+}
+
+// TestBrowserScreen: a county answers a 数据核查 item in a real browser and
+// downloads its 核查清单; the bureau's overview counts the answer.
+func TestBrowserScreen(t *testing.T) {
+	ctx := newBrowser(t)
+	f := newFixture(t, sqliteDSN(t), true)
+	submitDemo(t, f)
+	if err := f.db.AddUser(ctx, store.User{Name: "liangshan", Role: store.RoleCounty, Unit: outlierCounty}, testPassword, store.CLI); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.AddUser(ctx, store.User{Name: "shiju", Role: store.RoleBureau}, testPassword, store.CLI); err != nil {
+		t.Fatal(err)
+	}
+	shot := screenshots(t, ctx)
+	step(t, ctx, "county signs in", Navigate(f.ts.URL+"/login"), SendKeys(CSS("#name"), "liangshan"), SendKeys(CSS("#password"), testPassword),
+		Submit(CSS("#password")), WaitVisible(CSS("#county-screen")))
+	step(t, ctx, "open 数据核查", Click(CSS("#county-screen")), WaitVisible(CSS("#download-checklist")))
+	shot("screen-open")
+	item := "section.screen-item.open"
+	name := text(t, ctx, "read the first open item", item+" h2")
+	if !strings.Contains(name, outlierName) {
+		t.Fatalf("first open item %q, want %s's", name, outlierName)
+	}
+	step(t, ctx, "answer it", SendKeys(CSS(item+" textarea"), "多敲了一个1，应为261台，已通知学校更正"),
+		Click(CSS(item+" button")), WaitVisible(Search(`//div[contains(@class,"flash") and contains(., "已保存")]`)))
+	shot("screen-answered")
+	if got := text(t, ctx, "read the counts", "#answered"); got != "1" {
+		t.Errorf("answered after one answer: %q, want 1", got)
+	}
+	list := download(t, ctx, "download the 核查清单", "#download-checklist")
+	if x, err := excelize.OpenReader(bytes.NewReader(list)); err != nil {
+		t.Errorf("核查清单 does not open: %v", err)
+	} else {
+		if sheets := x.GetSheetList(); len(sheets) == 0 || sheets[0] != consolidate.ChecklistSheet {
+			t.Errorf("核查清单 sheets %v, want %s", sheets, consolidate.ChecklistSheet)
+		}
+		x.Close()
+	}
+	step(t, ctx, "sign out", Click(CSS("header form button")), WaitVisible(CSS("#password")))
+	step(t, ctx, "bureau signs in", SendKeys(CSS("#name"), "shiju"), SendKeys(CSS("#password"), testPassword),
+		Submit(CSS("#password")), WaitVisible(CSS("#city-summary")))
+	step(t, ctx, "open the city's 数据核查", Click(Search(`//nav/a[text()="数据核查"]`)), WaitVisible(CSS("#screen-counties")))
+	shot("screens")
+	if got := text(t, ctx, "read the counts", "#answered"); got != "1" {
+		t.Errorf("the bureau's answered count: %q, want 1", got)
 	}
 }
 

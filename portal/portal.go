@@ -63,7 +63,8 @@ type Server struct {
 	pages   map[string]*template.Template
 	handler http.Handler
 
-	gens sync.Map // catalog sha256 -> *templates.Generator, derived from the round only
+	screens screens  // each round's 数据核查 by record stamp, derived from the database only
+	gens    sync.Map // catalog sha256 -> *templates.Generator, derived from the round only
 }
 
 // generator returns the template generator of a round's catalog, made once

@@ -65,7 +65,7 @@ func TestCountyFormPrefilled(t *testing.T) {
 	if res.Status != http.StatusOK {
 		t.Fatalf("GET %s: status %d", path, res.Status)
 	}
-	if got := prefilledValue(t, res.Body, "EDU_STUDENTS"); got.State == validate.Filled && got.Raw != "" {
+	if got := prefilledValue(t, county, res.Body, "EDU_STUDENTS"); got.State == validate.Filled && got.Raw != "" {
 		t.Errorf("EDU_STUDENTS before any approval: %+v, want blank", got)
 	}
 
@@ -78,7 +78,7 @@ func TestCountyFormPrefilled(t *testing.T) {
 	if res.Status != http.StatusOK {
 		t.Fatalf("GET %s: status %d", path, res.Status)
 	}
-	v := prefilledValue(t, res.Body, "EDU_STUDENTS")
+	v := prefilledValue(t, county, res.Body, "EDU_STUDENTS")
 	if v.State != validate.Filled || v.Num != students {
 		t.Errorf("EDU_STUDENTS = %v, want the schools' %v", v, students)
 	}
@@ -124,7 +124,7 @@ func TestCountyFormPrefilled(t *testing.T) {
 	n := len(demo.ros.Schools(county))
 	cellIs("EDU_STUDENTS", v, true, "取自本单位所属 "+strconv.Itoa(n)+" 所学校已审核通过的报表")
 	// A county figure no school reports stays open for the county to type.
-	cellIs("MYOPIA_PRIMARY", prefilledValue(t, res.Body, "MYOPIA_PRIMARY"), false, "")
+	cellIs("MYOPIA_PRIMARY", prefilledValue(t, county, res.Body, "MYOPIA_PRIMARY"), false, "")
 
 	// Uploaded back as it was downloaded, the form is accepted and keeps
 	// the total.
@@ -150,10 +150,10 @@ func TestCountyFormPrefilled(t *testing.T) {
 	}
 }
 
-// prefilledValue reads indicator code from a county workbook.
-func prefilledValue(t *testing.T, data []byte, code string) validate.Value {
+// prefilledValue reads indicator code from unit's workbook.
+func prefilledValue(t *testing.T, unit string, data []byte, code string) validate.Value {
 	t.Helper()
-	sub, err := validate.ReadBytes("2020_370811_任城区.xlsx", data, validate.Options{Catalog: demo.cat})
+	sub, err := validate.ReadBytes(templates.FileName(round, demo.ros.Unit(unit)), data, validate.Options{Catalog: demo.cat})
 	if err != nil {
 		t.Fatalf("the downloaded county form does not read: %v", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"edustat/screen"
 	"edustat/store"
 )
 
@@ -177,6 +178,7 @@ var funcs = template.FuncMap{
 	"roleLabel": roleLabel,
 	"actions":   func() map[string]string { return actionLabels },
 	"action":    actionName,
+	"skipText":  screen.SkipText,
 }
 
 // actionNames are the audit log's actions as the log page shows them.
@@ -191,7 +193,8 @@ var actionNames = map[string]string{
 	"unit.reopen": "重新开放单位", "unit.shut": "关闭单位",
 	"remind": "提醒邮件", "remind.fail": "提醒邮件失败", "return.mail": "退回通知邮件", "return.mail.fail": "退回通知失败",
 	"user.add": "新建账号", "user.reset": "重置密码", "user.disable": "停用账号", "user.enable": "启用账号", "token.new": "新建 API 令牌",
-	"mail.record": "收到邮件",
+	"mail.record":   "收到邮件",
+	"screen.answer": "数据核查说明", "export.checklist": "下载核查清单",
 }
 
 // actionName is an action's Chinese name, or the action itself.
@@ -217,6 +220,7 @@ var actionLabels = map[string]string{
 	"round.":             "轮次开关",
 	"unit.reopen":        "重新开放单位",
 	"remind":             "提醒邮件",
+	"screen.answer":      "数据核查说明",
 }
 
 // china is the time zone pages show times in.

@@ -51,11 +51,18 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /r/{round}/c/{county}/approve-clean", s.signedIn(s.inRound(sees, s.approveClean), staff...))
 	mux.Handle("GET /r/{round}/c/{county}/summary.xlsx", s.signedIn(s.inRound(sees, s.countySummary), staff...))
 
+	// A county's 数据核查: its own and its schools' suspects, answered item
+	// by item; the bureau sees and may answer every county's.
+	mux.Handle("GET /r/{round}/c/{county}/screen", s.signedIn(s.inRound(sees, s.screenPage), staff...))
+	mux.Handle("POST /r/{round}/c/{county}/screen/answer", s.signedIn(s.inRound(sees, s.screenAnswer), staff...))
+	mux.Handle("GET /r/{round}/c/{county}/checklist.xlsx", s.signedIn(s.inRound(sees, s.checklist), staff...))
+
 	// The bureau's round.
 	mux.Handle("GET /r/{round}", s.signedIn(s.inRound(sees, s.dashboard), bureau...))
 	mux.Handle("GET /r/{round}/summary.xlsx", s.signedIn(s.inRound(sees, s.citySummary), bureau...))
 	mux.Handle("GET /r/{round}/long.csv", s.signedIn(s.inRound(sees, s.longCSV), bureau...))
 	mux.Handle("GET /r/{round}/completeness.svg", s.signedIn(s.inRound(sees, s.completenessChart), bureau...))
+	mux.Handle("GET /r/{round}/screen", s.signedIn(s.inRound(sees, s.screenOverview), bureau...))
 	mux.Handle("GET /r/{round}/audit", s.signedIn(s.inRound(sees, s.auditPage), bureau...))
 	mux.Handle("POST /r/{round}/close", s.signedIn(s.inRound(sees, s.closeRound), bureau...))
 	mux.Handle("POST /r/{round}/reopen", s.signedIn(s.inRound(sees, s.reopenRound), bureau...))
