@@ -175,28 +175,36 @@ func (s *Server) longCSV(w http.ResponseWriter, r *http.Request) {
 	sendFile(w, rd.Code+"_全市数据.csv", "text/csv; charset=utf-8", buf.Bytes())
 }
 
+// consolidate rolls up the submissions of units (of record, or approved
+// with ?use=approved) as 'edustat consolidate --db' does: with the round's
+// prior round and every unit's review state, one submission at a time from
+// the store, so the round is never whole in memory.
 func (s *Server) consolidate(r *http.Request, rd *store.Round, units []*roster.Unit) (*consolidate.Round, error) {
 	use, _ := useOf(r)
-	subs, err := s.db.Submissions(r.Context(), rd.Code, use)
+	states, err := s.db.Units(r.Context(), rd.Code)
 	if err != nil {
 		return nil, err
 	}
-	ros := rd.Units
+	review := make(map[string]string, len(states))
+	for _, u := range states {
+		review[u.Unit] = u.Label()
+	}
+	opts := consolidate.Options{Catalog: rd.Catalog, Roster: rd.Units, Round: rd.Code, Prior: rd.Prior, Deadline: rd.Deadline, Review: review}
+	var keep map[string]bool // nil: every unit
 	if len(units) != len(rd.Units.Units) {
-		keep := map[string]bool{}
+		keep = map[string]bool{}
 		for _, u := range units {
 			keep[u.Code] = true
 		}
-		var part []*validate.Submission
-		for _, sub := range subs {
-			if keep[sub.Unit] {
-				part = append(part, sub)
-			}
-		}
-		subs = part
-		if ros, err = roster.New(units, nil); err != nil {
+		if opts.Roster, err = roster.New(units, nil); err != nil {
 			return nil, err
 		}
 	}
-	return consolidate.Build(subs, consolidate.Options{Catalog: rd.Catalog, Roster: ros, Round: rd.Code, Deadline: rd.Deadline})
+	return consolidate.BuildEach(opts, func(add func(*validate.Submission)) error {
+		return s.db.EachSubmission(r.Context(), rd.Code, use, func(sub *validate.Submission) {
+			if keep == nil || keep[sub.Unit] {
+				add(sub)
+			}
+		})
+	})
 }
