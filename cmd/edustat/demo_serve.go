@@ -153,7 +153,7 @@ func demoServe(ctx context.Context, e *env, fsys fs.FS, dir, out, addr string) e
 2. 县区 %[7]s 的登录链接（审核上面这所学校）：
    %[1]s/s/%[8]s
 3. 市教育局：%[1]s/login   用户名 shiju   密码 %[9]s
-   （查看全市进度、下载全市汇总表）
+   （查看全市进度、下载全市汇总表；“数据核查”列出演示中埋下的可疑数据，可逐条填写说明）
 `, base, dbPath, u.Name, links[demoSchool], schoolFile, corrected, county.Name, links[county.Code], password)
 	})
 }
