@@ -120,6 +120,10 @@ func TestAuthorization(t *testing.T) {
 		{"POST", api(codeA) + "/upload", unitsR, []string{countyA}},
 		{"POST", api(unitA) + "/return", staff, []string{countyA, bureauX}},
 		{"GET", "/api/rounds/2020/counties/" + codeB + "/summary.xlsx", staff, []string{countyB, bureauX}},
+		{"GET", "/api/rounds/2020/counties/" + codeB + "/screen", staff, []string{countyB, bureauX}},
+		{"POST", "/api/rounds/2020/counties/" + codeB + "/screen/answer", staff, []string{countyB, bureauX}},
+		{"GET", "/api/rounds/2020/counties/" + codeB + "/checklist.xlsx", staff, []string{countyB, bureauX}},
+		{"GET", "/api/rounds/2020/screen", bureau, []string{bureauX}},
 		{"GET", "/api/rounds/2020/summary.xlsx", bureau, []string{bureauX}},
 		{"GET", "/api/rounds/2020/audit", bureau, []string{bureauX}},
 	}

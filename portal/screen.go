@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"edustat/consolidate"
 	"edustat/roster"
@@ -114,7 +115,7 @@ func countyFor(r *http.Request) *roster.Unit {
 }
 
 // screenPage is a county's 数据核查: its own and its schools' suspects,
-// each with its explanation or a form to give one.
+// each with its explanation or a form to give one (as JSON for /api/).
 func (s *Server) screenPage(w http.ResponseWriter, r *http.Request) {
 	rd, c := roundOf(r), countyFor(r)
 	if c == nil {
@@ -144,7 +145,45 @@ func (s *Server) screenPage(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Items = append(v.Items, it)
 	}
+	if isAPI(r) {
+		writeJSON(w, http.StatusOK, apiScreenOf(v))
+		return
+	}
 	s.render(w, r, "screen", c.Name+" 数据核查", v)
+}
+
+// apiScreen is a county's 数据核查 as the API shows it.
+type apiScreen struct {
+	County   string          `json:"county"`
+	Name     string          `json:"name"`
+	Open     int             `json:"open"`
+	Answered int             `json:"answered"`
+	Items    []apiScreenItem `json:"items"` // most extreme first
+}
+
+type apiScreenItem struct {
+	ID      string          `json:"id"` // 核查编号
+	Suspect screen.Suspect  `json:"suspect"`
+	Answer  *apiScreenReply `json:"answer"` // null while unanswered
+}
+
+type apiScreenReply struct {
+	Explanation string `json:"explanation"`
+	By          string `json:"by"` // user name
+	Role        string `json:"role"`
+	At          string `json:"at"` // RFC 3339, UTC
+}
+
+func apiScreenOf(v *screenView) apiScreen {
+	out := apiScreen{County: v.County.Code, Name: v.County.Name, Open: v.Open, Answered: v.Answered, Items: []apiScreenItem{}}
+	for _, it := range v.Items {
+		ai := apiScreenItem{ID: it.ID, Suspect: it.S}
+		if a := it.Answer; a != nil {
+			ai.Answer = &apiScreenReply{Explanation: a.Explanation, By: a.By.Name, Role: string(a.By.Role), At: a.At.UTC().Format(time.RFC3339)}
+		}
+		out.Items = append(out.Items, ai)
+	}
+	return out
 }
 
 // maxExplanation bounds a 说明, in characters.
@@ -167,6 +206,13 @@ func (s *Server) screenAnswer(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	refuse := func(anchor, msg string) {
+		if isAPI(r) {
+			s.apiError(w, http.StatusConflict, msg) // as review refusals answer
+			return
+		}
+		back(w, r, to+anchor, "err", msg)
+	}
 	var sp *screen.Suspect
 	for i := range sc.res.Suspects {
 		if x := &sc.res.Suspects[i]; x.County == c.Code && screen.ID(*x) == item {
@@ -175,19 +221,23 @@ func (s *Server) screenAnswer(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case sp == nil:
-		back(w, r, to, "err", "本县（区）的核查清单中没有这一条（可能数据已更新，核查结果随之变化）。请刷新页面后再填写。")
+		refuse("", "本县（区）的核查清单中没有这一条（可能数据已更新，核查结果随之变化）。请刷新页面后再填写。")
 		return
 	case text == "":
-		back(w, r, to+"#"+item, "err", "请填写说明：这个数为什么与同类单位或上年相差较大，或已经更正。")
+		refuse("#"+item, "请填写说明：这个数为什么与同类单位或上年相差较大，或已经更正。")
 		return
 	case len([]rune(text)) > maxExplanation:
-		back(w, r, to+"#"+item, "err", "说明太长：请控制在 2000 字以内。")
+		refuse("#"+item, "说明太长：请控制在 2000 字以内。")
 		return
 	}
 	a, _ := actorOf(r)
 	n, err := s.db.SaveScreenAnswers(r.Context(), rd.Code, []store.ScreenAnswer{{Item: item, Unit: sp.Unit, County: c.Code, Explanation: text}}, a.Actor)
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	if isAPI(r) {
+		writeJSON(w, http.StatusOK, map[string]any{"item": item, "stored": n > 0})
 		return
 	}
 	msg := "已保存 " + sp.UnitName + " " + sp.Name + " 的说明。"
@@ -257,6 +307,21 @@ func (s *Server) screenOverview(w http.ResponseWriter, r *http.Request) {
 			c.Answers++
 			total.Answers++
 		}
+	}
+	if isAPI(r) {
+		type line struct {
+			County   string `json:"county"`
+			Name     string `json:"name"`
+			Items    int    `json:"items"`
+			Answered int    `json:"answered"`
+			Open     int    `json:"open"`
+		}
+		out := []line{}
+		for _, c := range rows {
+			out = append(out, line{c.County.Code, c.County.Name, c.Items, c.Answers, c.Open()})
+		}
+		writeJSON(w, http.StatusOK, out)
+		return
 	}
 	s.render(w, r, "screens", "数据核查", struct {
 		Round    *store.Round

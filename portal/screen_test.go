@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"os"
@@ -154,6 +155,50 @@ func TestScreenPages(t *testing.T) {
 	}
 	if list.County != outlierCounty || !slices.Contains(ids, item) {
 		t.Errorf("checklist of %s with items %v, want %s's with %s", list.County, ids, outlierCounty, item)
+	}
+
+	// The API: the same items, and a changed explanation stored beside the
+	// first.
+	tok, err := f.db.NewToken(ctx, "ls", "test", store.CLI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apiDo := func(method, path string, form url.Values) map[string]any {
+		t.Helper()
+		req, err := http.NewRequest(method, county.base+path, strings.NewReader(form.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(res.Body).Decode(&out); err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("%s %s: status %d, %v", method, path, res.StatusCode, err)
+		}
+		return out
+	}
+	api := "/api/rounds/" + round + "/counties/" + outlierCounty + "/screen"
+	if got := apiDo("POST", api+"/answer", url.Values{"item": {item}, "explanation": {"学校已更正为261台"}}); got["stored"] != true {
+		t.Errorf("POST %s/answer: %v, want stored", api, got)
+	}
+	listed := apiDo("GET", api, nil)
+	found := false
+	for _, x := range listed["items"].([]any) {
+		it := x.(map[string]any)
+		if it["id"] == item {
+			found = true
+			if a, _ := it["answer"].(map[string]any); a == nil || a["explanation"] != "学校已更正为261台" || a["by"] != "ls" {
+				t.Errorf("GET %s: item %s answered %v, want the API's text by ls", api, item, it["answer"])
+			}
+		}
+	}
+	if !found || listed["answered"] != 1.0 {
+		t.Errorf("GET %s: %v, want %s answered", api, listed, item)
 	}
 
 	// The school corrects its file: the item is gone at the next view.
