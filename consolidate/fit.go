@@ -40,18 +40,28 @@ func textLines(s string, width float64) int {
 	return n
 }
 
+// wrappedTitle is a title to wrap in a narrow span: broken after its
+// first colon (济宁市2021年教育统计汇总 / 报送情况) rather than anywhere.
+func wrappedTitle(title string) string {
+	if a, b, ok := strings.Cut(title, "："); ok {
+		return a + "\n" + b
+	}
+	return title
+}
+
 // heightFor is a row height that shows n lines, never below least.
 func heightFor(n int, least float64) float64 {
 	return max(least, float64(n)*lineHeight+4)
 }
 
 // rowLines is how many lines the tallest cell of a row takes in columns of
-// the given widths; numbers and empty cells take one.
+// the given widths; numbers, empty cells and hidden columns (width 0) take
+// one.
 func rowLines(cells []styled, widths []float64) int {
 	n := 1
 	for i, c := range cells {
 		s, ok := c.v.(string)
-		if !ok || s == "" || i >= len(widths) || c.kind == sSub {
+		if !ok || s == "" || i >= len(widths) || widths[i] == 0 || c.kind == sSub {
 			continue
 		}
 		n = max(n, textLines(s, widths[i]))

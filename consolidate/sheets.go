@@ -18,7 +18,7 @@ type table struct {
 	sheet  string
 	name   string // the Excel table's name
 	head   []string
-	widths []float64
+	widths []float64 // as shown: 0 for a hidden column
 	ps     printSetup
 	top    int // the header row
 	row    int // the next row
@@ -33,7 +33,7 @@ func (b *book) newTable(sheet, name string, top int, head []string, widths []flo
 		shown[c-1] = 0
 	}
 	ps = ps.fit(shown)
-	t := &table{b: b, sheet: sheet, name: name, head: head, widths: widths, ps: ps, top: top, row: top + 1}
+	t := &table{b: b, sheet: sheet, name: name, head: head, widths: shown, ps: ps, top: top, row: top + 1}
 	for i, w := range widths {
 		b.do(b.f.SetColWidth(sheet, colName(i+1), colName(i+1), w))
 	}
@@ -250,55 +250,107 @@ func join(a, b string) string {
 	return a + "；" + b
 }
 
-// prior writes 同比: each numeric indicator of the city and of each county
-// and zone that the prior round has, this round against the prior one.
+// prior writes 同比: one row per numeric indicator that the prior round
+// has, the city's value of both rounds with the change and its rate, then
+// each county's and zone's rate of change (for a percentage, the change in
+// points). A row per indicator and area printed on a hundred pages; a row
+// per indicator prints on a dozen, split across pages with the indicator
+// repeated, and the values of the areas are in 汇总 of each round.
 func (b *book) prior(sheet string) error {
 	r := b.r
 	p := r.opts.Prior
-	head := []string{"代码", "指标", "单位", "地区", p.Round + "年", r.opts.Round + "年", "增减", "增减率"}
-	b.sheetTitle(sheet, r.title()+"：与"+p.Round+"年同比", len(head))
-	t := b.newTable(sheet, "Prior", 2, head, []float64{14, 40, 7, 12, 13, 13, 13, 10}, printSetup{keys: 2, hidden: []int{1}})
+	head := []string{"序号", "代码", "指标", "单位", p.Round + "年", r.opts.Round + "年", "增减", "增减率"}
+	widths := []float64{5, 14, 26, 6, 14, 14, 14, 9}
+	for _, a := range r.areas {
+		head = append(head, a.Name)
+		widths = append(widths, 10)
+	}
+	const top = 3
+	t := b.newTable(sheet, "Prior", top, head, widths, printSetup{keys: 3, hidden: []int{2}})
+	// On a split sheet the title and the note stay within the columns
+	// every page repeats.
+	span, width := len(head), 0.0
+	if t.ps.split {
+		span = t.ps.keys
+	}
+	for i, w := range widths[:span] {
+		if !slices.Contains(t.ps.hidden, i+1) {
+			width += w
+		}
+	}
+	title := r.title() + "：与" + p.Round + "年同比"
+	if textLines(title, width*bodySize/titleSize) > 1 {
+		title = wrappedTitle(title)
+	}
+	b.sheetTitle(sheet, title, span)
+	if n := textLines(title, width*bodySize/titleSize); n > 1 {
+		b.do(b.f.SetCellStyle(sheet, "A1", "A1", b.style(sTitleWrap, "", plain)))
+		b.do(b.f.SetRowHeight(sheet, 1, float64(n)*titleSize*1.3+6))
+	}
+	note := "全市合计为" + p.Round + "年、" + r.opts.Round + "年的值及其增减、增减率；各县市区列为增减率，百分比指标（单位为%）为增减的百分点。"
+	b.do(b.f.SetCellValue(sheet, "A2", note))
+	b.do(b.f.MergeCell(sheet, "A2", cellName(span, 2)))
+	b.do(b.f.SetCellStyle(sheet, "A2", cellName(span, 2), b.style(sNote, "", plain)))
+	b.do(b.f.SetRowHeight(sheet, 2, heightFor(textLines(note, width), 15)))
+	n := 0
 	for _, l := range r.lines {
 		if l.in == nil {
 			continue
 		}
 		in := l.in
+		nf := numFmt(in)
+		scale := 1.0
+		if in.Type == catalog.Percent {
+			scale = 0.01
+		}
+		var cells []styled
+		compared := false
 		for i, v := range l.vals {
-			if !isNumeric(in, v) || v.own && in.Type == catalog.YesNo {
-				continue
-			}
-			code, area := r.cityCode, CityLabel
+			code := r.cityCode
 			if i > 0 {
-				code, area = r.areas[i-1].Code, r.areas[i-1].Name
+				code = r.areas[i-1].Code
 			}
 			before, had := p.Values[code][in.Code]
-			if !had {
-				continue // nothing to compare with: the value is in 汇总
-			}
-			nf := numFmt(in)
-			if !v.own && in.Aggregate == catalog.CountYes {
-				nf = fmtInt
-			}
-			scale := 1.0
-			if in.Type == catalog.Percent {
-				scale = 0.01
-			}
-			cells := []styled{text(in.Code), text(in.Name), center(in.Unit), center(area)}
-			cells = append(cells, optional(had, round(before*scale), nf), optional(v.ok, round(v.num*scale), nf).marked(markOf(v)))
-			switch {
-			case !had || !v.ok:
-				cells = append(cells, center(""), center(""))
-			case in.Type == catalog.Percent:
-				cells = append(cells, number(round(v.num-before), fmtPoints), center(""))
-			default:
-				change := styled{kind: sNum, nf: fmtPct}
-				if before != 0 {
-					change.v = round((v.num - before) / math.Abs(before))
+			comparable := isNumeric(in, v) && !(v.own && in.Type == catalog.YesNo)
+			if i == 0 {
+				if !v.own && in.Aggregate == catalog.CountYes {
+					nf = fmtInt
 				}
-				cells = append(cells, number(round(v.num-before), nf), change)
+				cells = append(cells, optional(had, round(before*scale), nf), optional(v.ok && comparable, round(v.num*scale), nf).marked(markOf(v)))
+				switch {
+				case !had || !v.ok || !comparable:
+					cells = append(cells, center(""), center(""))
+				case in.Type == catalog.Percent:
+					cells = append(cells, number(round(v.num-before), fmtPoints), center(""))
+				default:
+					change := styled{kind: sNum, nf: fmtPct}
+					if before != 0 {
+						change.v = round((v.num - before) / math.Abs(before))
+					}
+					cells = append(cells, number(round(v.num-before), nf), change)
+				}
+				compared = compared || had && comparable
+				continue
 			}
-			t.add(cells...)
+			if !had || !v.ok || !comparable {
+				cells = append(cells, center(""))
+				continue
+			}
+			compared = true
+			switch {
+			case in.Type == catalog.Percent:
+				cells = append(cells, number(round(v.num-before), fmtSignedPoints).marked(markOf(v)))
+			case before != 0:
+				cells = append(cells, number(round((v.num-before)/math.Abs(before)), fmtSignedPct).marked(markOf(v)))
+			default:
+				cells = append(cells, center(""))
+			}
 		}
+		if !compared {
+			continue // nothing to compare with: the values are in 汇总
+		}
+		n++
+		t.add(append([]styled{number(n, "0"), text(in.Code), text(in.Name), center(in.Unit)}, cells...)...)
 	}
 	t.close()
 	return b.err

@@ -100,8 +100,9 @@ func (s *stream) title(title string) error {
 		total += w
 	}
 	kind, h := sTitle, 28.0
-	if n := textLines(title, total*bodySize/titleSize); n > 1 {
-		kind, h = sTitleWrap, float64(n)*titleSize*1.3+6
+	if textLines(title, total*bodySize/titleSize) > 1 {
+		title = wrappedTitle(title)
+		kind, h = sTitleWrap, float64(textLines(title, total*bodySize/titleSize))*titleSize*1.3+6
 	}
 	err := s.sw.SetRow(cellName(1, s.row), []any{excelize.Cell{StyleID: s.b.style(kind, "", plain), Value: title}}, excelize.RowOpts{Height: h})
 	if err != nil {

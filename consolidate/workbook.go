@@ -365,13 +365,17 @@ func (b *book) style(kind, numFmt string, mark int) int {
 
 // Number formats.
 const (
-	fmtInt     = "#,##0"
-	fmtDec     = "#,##0.00"
-	fmtRatio   = "#,##0.0000" // ratios that are not percentages, such as 万元/人
-	fmtPct     = "0.0%"
-	fmtPoints  = `0.0"个百分点"`
-	fmtDate    = "yyyy-mm-dd"
-	fmtGeneral = "General"
+	fmtInt    = "#,##0"
+	fmtDec    = "#,##0.00"
+	fmtRatio  = "#,##0.0000" // ratios that are not percentages, such as 万元/人
+	fmtPct    = "0.0%"
+	fmtPoints = `0.0"个百分点"`
+	// Signed, for the areas' columns of 同比: a rate of change, and a
+	// change in points without the unit (the sheet's note says so).
+	fmtSignedPct    = "+0.0%;-0.0%;0.0%"
+	fmtSignedPoints = "+0.0;-0.0;0.0"
+	fmtDate         = "yyyy-mm-dd"
+	fmtGeneral      = "General"
 )
 
 // numFmt returns the number format of in's values.
