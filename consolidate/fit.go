@@ -11,9 +11,11 @@ import (
 // Excel keep a row's height as written, so a wrapped cell shows all its
 // lines only when the row is given the height they take.
 const (
-	bodySize   = 10   // points: the font of the tables
-	titleSize  = 16   // points: the font of the titles
-	lineHeight = 13.5 // points per line of 10-point text
+	bodySize  = 10 // points: the font of the tables
+	titleSize = 16 // points: the font of the titles
+	// points: a title wrapped in the key columns of a split sheet
+	wrapTitleSize = 14
+	lineHeight    = 13.5 // points per line of 10-point text
 )
 
 // textWidth is the width of s in column units at the body size.

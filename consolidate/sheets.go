@@ -283,9 +283,9 @@ func (b *book) prior(sheet string) error {
 		title = wrappedTitle(title)
 	}
 	b.sheetTitle(sheet, title, span)
-	if n := textLines(title, width*bodySize/titleSize); n > 1 {
+	if n := textLines(title, width*bodySize/wrapTitleSize); n > 1 {
 		b.do(b.f.SetCellStyle(sheet, "A1", "A1", b.style(sTitleWrap, "", plain)))
-		b.do(b.f.SetRowHeight(sheet, 1, float64(n)*titleSize*1.3+6))
+		b.do(b.f.SetRowHeight(sheet, 1, float64(n)*wrapTitleSize*1.3+6))
 	}
 	note := "全市合计为" + p.Round + "年、" + r.opts.Round + "年的值及其增减、增减率；各县市区列为增减率，百分比指标（单位为%）为增减的百分点。"
 	b.do(b.f.SetCellValue(sheet, "A2", note))

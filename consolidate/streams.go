@@ -102,7 +102,7 @@ func (s *stream) title(title string) error {
 	kind, h := sTitle, 28.0
 	if textLines(title, total*bodySize/titleSize) > 1 {
 		title = wrappedTitle(title)
-		kind, h = sTitleWrap, float64(textLines(title, total*bodySize/titleSize))*titleSize*1.3+6
+		kind, h = sTitleWrap, float64(textLines(title, total*bodySize/wrapTitleSize))*wrapTitleSize*1.3+6
 	}
 	err := s.sw.SetRow(cellName(1, s.row), []any{excelize.Cell{StyleID: s.b.style(kind, "", plain), Value: title}}, excelize.RowOpts{Height: h})
 	if err != nil {
@@ -348,7 +348,7 @@ func timeText(t time.Time) string {
 func (b *book) findings(sheet string) error {
 	r := b.r
 	head := []string{"序号", "单位名称", "类别", "工作表", "单元格", "指标", "值", "说明", "已说明", "填写说明", "文件", "文件状态", "应为", "单位代码", "指标代码", "类型", "规则"}
-	widths := []float64{5, 18, 8, 11, 7, 18, 11, 40, 6, 36, 26, 9, 30, 12, 20, 16, 12}
+	widths := []float64{5, 22, 8, 11, 7, 18, 11, 36, 6, 36, 26, 14, 30, 12, 20, 16, 12}
 	const printed = 12
 	const top = 2
 	s, err := b.newStream(sheet, widths, printSetup{keys: 2, printed: printed})

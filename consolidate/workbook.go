@@ -315,7 +315,7 @@ func (b *book) style(kind, numFmt string, mark int) int {
 		s.Font = &excelize.Font{Family: "宋体", Size: 16, Bold: true}
 		s.Border = nil
 	case sTitleWrap:
-		s.Font = &excelize.Font{Family: "宋体", Size: 16, Bold: true}
+		s.Font = &excelize.Font{Family: "宋体", Size: wrapTitleSize, Bold: true}
 		s.Border = nil
 		s.Alignment.WrapText = true
 	case sSub:
