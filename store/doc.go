@@ -28,9 +28,13 @@
 // # Submissions
 //
 //	Submit(ctx, round, name, data, Source{Kind, Name, Sender, MessageID, At}, by) (*Receipt, error)
+//	Check(ctx, round, name, data, src, by) (*Checked, error) // Submit's validation, writing nothing
+//	Record(ctx, *Checked) (*Receipt, error)                  // and its transaction
+//	SubmitAll(ctx, round, n, jobs, read, by, done)          // many files: validation beside the writing
 //
-// Submit validates the bytes (validate.Workbook on a private copy) and
-// records them; Receipt.Outcome is New, Duplicate (same bytes already
+// Submit validates the bytes (validate.WorkbookBytes: the unit is the one
+// the content names; a different unit code in the file name is an error
+// finding) and records them in one transaction; Receipt.Outcome is New, Duplicate (same bytes already
 // accepted for the unit: nothing new is written) or Refused, with a Chinese
 // Receipt.Reason: the file cannot be read, names an unknown unit, another
 // round or an older template (validate's own message), the round is closed,
@@ -73,8 +77,9 @@
 //
 // rounds, files (bytes by sha256), versions, long_values (version_id,
 // round, unit, form, indicator, row_no, value, num; row_no is 0 for fixed
-// forms), unit_states, transitions, audit, and the view record_values (the
-// long values of each unit's submission of record, with its state). Times
+// forms; reached by version_id, which has the table's one index),
+// unit_states, transitions, audit, and the view record_values (the long
+// values of each unit's submission of record, with its state). Times
 // are UTC text, 2006-01-02T15:04:05.000000Z.
 //
 // # Other packages' tables

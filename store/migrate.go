@@ -23,6 +23,9 @@ import (
 //	{{blob}}  bytes (BLOB, BYTEA)
 //	{{float}} a double (REAL, DOUBLE PRECISION)
 //
+// A statement that starts with {{postgres}} runs only on PostgreSQL (for
+// its storage settings, which SQLite does not have).
+//
 // Statements end with a semicolon at the end of a line.
 //
 //go:embed migrations/*.sql
@@ -135,6 +138,12 @@ func (db *DB) migrate(ctx context.Context) error {
 				continue
 			}
 			for _, stmt := range statements(db.dialectSQL(m.sql)) {
+				if rest, ok := strings.CutPrefix(stmt, "{{postgres}}"); ok {
+					if db.dialect != postgres {
+						continue
+					}
+					stmt = strings.TrimSpace(rest)
+				}
 				if _, err := tx.ExecContext(ctx, stmt); err != nil {
 					return fmt.Errorf("schema step %s: %w", m.name, err)
 				}

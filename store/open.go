@@ -49,8 +49,9 @@ type DB struct {
 
 	wmu    sync.Mutex // SQLite: one writer of this process at a time (see write)
 	mu     sync.Mutex
-	rounds map[string]*Round // parsed rounds by code (catalog and roster never change)
-	tmp    string            // private directory for workbooks read from bytes
+	rounds map[string]*Round    // parsed rounds by code (catalog and roster never change)
+	tmp    string               // private directory for prior rounds read from bytes
+	stmts  map[string]*sql.Stmt // prepared statements of the write path by query (stmt.go)
 }
 
 // IsURL reports whether dsn names a PostgreSQL database rather than a file.
@@ -81,7 +82,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// WAL lets readers run beside the one writer; immediate
 		// transactions take the write lock at BEGIN, so two writers wait
 		// for each other (busy timeout) instead of failing half-way.
-		db.sql, err = sql.Open("sqlite", dsn+"?_pragma=busy_timeout(60000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate")
+		db.sql, err = sql.Open("sqlite", dsn+"?_pragma=busy_timeout(60000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=temp_store(memory)&_txlock=immediate")
 		if err == nil {
 			db.sql.SetMaxOpenConns(4)
 		}
@@ -155,6 +156,7 @@ func (db *DB) Close() error {
 		db.tmp = ""
 	}
 	db.mu.Unlock()
+	db.closeStmts()
 	return db.sql.Close()
 }
 

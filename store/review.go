@@ -256,7 +256,7 @@ func firstFew(s []string) string {
 	return strings.Join(s[:3], "、") + "等"
 }
 
-func (db *DB) transition(ctx context.Context, tx *sql.Tx, round, unit, action string, from, to State, version int64, reason string, by Actor) error {
+func (db *DB) transition(ctx context.Context, tx execer, round, unit, action string, from, to State, version int64, reason string, by Actor) error {
 	var v any
 	if version != 0 {
 		v = version

@@ -235,3 +235,27 @@ func (db *DB) SetClosed(ctx context.Context, round string, closed bool, by Actor
 		return db.audit(ctx, tx, by, action, round, "", "")
 	})
 }
+
+// renamedError is validate's error with the private path replaced by the
+// file's own name.
+type renamedError struct {
+	err error
+	msg string
+}
+
+func (e renamedError) Error() string { return e.msg }
+func (e renamedError) Unwrap() error { return e.err }
+
+// tmpDir returns the private directory for prior rounds read from bytes.
+func (db *DB) tmpDir() (string, error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.tmp == "" {
+		d, err := os.MkdirTemp("", "edustat-store-")
+		if err != nil {
+			return "", err
+		}
+		db.tmp = d
+	}
+	return db.tmp, nil
+}

@@ -9,12 +9,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"edustat/catalog"
 	"edustat/roster"
@@ -86,32 +83,61 @@ var refusing = map[string]bool{
 // give Duplicate. A file that cannot be read, is for an unknown unit,
 // another round or an older template, comes after the round closed, or
 // comes for an approved unit is recorded as Refused, with the reason. The
-// error is for failures of the store itself.
+// error is for failures of the store itself. Submit is Check followed by
+// Record; SubmitAll takes many files.
 func (db *DB) Submit(ctx context.Context, round, name string, data []byte, src Source, by Actor) (*Receipt, error) {
+	c, err := db.Check(ctx, round, name, data, src, by)
+	if err != nil {
+		return nil, err
+	}
+	return db.Record(ctx, c)
+}
+
+// Checked is a file validated against a round, ready to be recorded.
+type Checked struct {
+	round, name string
+	data        []byte
+	src         Source
+	by          Actor
+
+	r   *Round
+	v   *versionRow
+	sub *validate.Submission
+	rc  *Receipt
+}
+
+// Check validates the workbook data for Record, without writing: the CPU
+// half of Submit, which may run beside the Record of other files.
+func (db *DB) Check(ctx context.Context, round, name string, data []byte, src Source, by Actor) (*Checked, error) {
 	if err := by.valid(); err != nil {
 		return nil, err
 	}
-	r, err := db.Round(ctx, round)
+	r, err := db.knownRound(ctx, round)
 	if err != nil {
 		return nil, err
 	}
 	if src.At.IsZero() {
 		src.At = time.Now()
 	}
+	c := &Checked{round: round, name: name, data: data, src: src, by: by, r: r}
 	sub, err := db.readBytes(name, data, validate.Options{Catalog: r.Catalog, Roster: r.Units, Round: round, Prior: r.Prior})
-	if re := (renamedError{}); err != nil && !errors.As(err, &re) {
-		return nil, fmt.Errorf("store: %s: %w", name, err) // the store's temporary file, not the workbook
+	if re := (readError{}); err != nil && !errors.As(err, &re) {
+		return nil, fmt.Errorf("store: %s: %w", name, err)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rc := &Receipt{Result: validate.Result{File: name, Sub: sub, Err: err}}
-	sum := sha256.Sum256(data)
-	v := &versionRow{round: round, sha: hex.EncodeToString(sum[:]), size: int64(len(data)), name: name, src: src, by: by}
+	c.sub = sub
+	c.rc = &Receipt{Result: validate.Result{File: name, Sub: sub, Err: err}}
+	v := &versionRow{round: round, size: int64(len(data)), name: name, src: src, by: by}
+	c.v = v
 	switch {
 	case err != nil:
+		sum := sha256.Sum256(data)
+		v.sha = hex.EncodeToString(sum[:])
 		v.reason = err.Error()
 	default:
+		v.sha = sub.SHA256 // validate's, of these bytes
 		sub.ModTime = src.At
 		v.unit, v.unitName, v.reported = sub.Unit, sub.UnitName, sub.Reported
 		v.errors = sub.Count(catalog.Error, false)
@@ -134,12 +160,93 @@ func (db *DB) Submit(ctx context.Context, round, name string, data []byte, src S
 			return nil, fmt.Errorf("store: %s: %w", name, err)
 		}
 	}
-	rc.Unit, rc.UnitName = v.unit, v.unitName
-	err = db.write(ctx, func(tx *sql.Tx) error { return db.submit(ctx, tx, r, v, data, sub, rc) })
-	if err != nil {
-		return nil, fmt.Errorf("store: submit %s: %w", name, err)
+	c.rc.Unit, c.rc.UnitName = v.unit, v.unitName
+	return c, nil
+}
+
+// Record records a file Check validated, in one transaction, and returns
+// what became of it (see Submit).
+func (db *DB) Record(ctx context.Context, c *Checked) (*Receipt, error) {
+	for {
+		rc, err := db.record(ctx, c)
+		if !errors.Is(err, errStaleRound) {
+			return rc, err
+		}
+		// Checked against a catalog the round no longer has: again, with its own.
+		db.mu.Lock()
+		delete(db.rounds, c.round)
+		db.mu.Unlock()
+		if c, err = db.Check(ctx, c.round, c.name, c.data, c.src, c.by); err != nil {
+			return nil, err
+		}
 	}
-	return rc, nil
+}
+
+func (db *DB) record(ctx context.Context, c *Checked) (*Receipt, error) {
+	rcs, err := db.recordGroup(ctx, []*Checked{c})
+	if errors.Is(err, errStaleRound) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: submit %s: %w", c.name, err)
+	}
+	return rcs[0], nil
+}
+
+// recordGroup records the files cs in one transaction: all of them, or,
+// when it fails, none. The round's state is read once.
+func (db *DB) recordGroup(ctx context.Context, cs []*Checked) ([]*Receipt, error) {
+	rcs := make([]*Receipt, len(cs))
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		t := db.prepared(tx)
+		type roundRow struct {
+			closed bool
+			sum    string
+		}
+		rounds := map[string]roundRow{}
+		for i, c := range cs {
+			rr, ok := rounds[c.round]
+			if !ok {
+				var closed int
+				if err := t.QueryRowContext(ctx, db.q("SELECT closed, catalog_sha256 FROM rounds WHERE code = ?"), c.round).Scan(&closed, &rr.sum); err != nil {
+					return err
+				}
+				rr.closed = closed != 0
+				rounds[c.round] = rr
+			}
+			if rr.sum != c.r.CatalogSHA256 {
+				return errStaleRound
+			}
+			v, rc := *c.v, *c.rc // a failed transaction leaves c as it was
+			if err := db.submit(ctx, t, c.r, rr.closed, &v, c.data, c.sub, &rc); err != nil {
+				return err
+			}
+			rcs[i] = &rc
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rcs, nil
+}
+
+// errStaleRound says the round's catalog in the database is not the one
+// a file was checked against (db.rounds is stale).
+var errStaleRound = errors.New("round changed since it was read")
+
+// knownRound returns the round as this handle last read it, reading it
+// the first time: its catalog, roster and prior round, which never change
+// (submit checks the catalog's sha256 in its transaction). Its Closed and
+// Deadline are those of that first reading.
+func (db *DB) knownRound(ctx context.Context, code string) (*Round, error) {
+	db.mu.Lock()
+	r := db.rounds[code]
+	db.mu.Unlock()
+	if r != nil {
+		return r, nil
+	}
+	return db.Round(ctx, code)
 }
 
 // mayReport returns why by may not report for unit, or "".
@@ -169,20 +276,14 @@ type versionRow struct {
 	result                           []byte
 }
 
-func (db *DB) submit(ctx context.Context, tx *sql.Tx, r *Round, v *versionRow, data []byte, sub *validate.Submission, rc *Receipt) error {
-	if _, err := tx.ExecContext(ctx, db.q("INSERT INTO files (sha256, size, data) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING"), v.sha, v.size, data); err != nil {
-		return err
-	}
-	var closed int
-	if err := tx.QueryRowContext(ctx, db.q("SELECT closed FROM rounds WHERE code = ?"), v.round).Scan(&closed); err != nil {
-		return err
-	}
-	if closed != 0 && v.unit != "" {
+func (db *DB) submit(ctx context.Context, tx txer, r *Round, roundClosed bool, v *versionRow, data []byte, sub *validate.Submission, rc *Receipt) error {
+	closed := roundClosed
+	if closed && v.unit != "" {
 		// the bureau may have reopened this one unit (portal, store/reopen.go)
 		if open, err := db.unitReopened(ctx, tx, v.round, v.unit); err != nil {
 			return err
 		} else if open {
-			closed = 0
+			closed = false
 		}
 	}
 	var state string
@@ -196,6 +297,11 @@ func (db *DB) submit(ctx context.Context, tx *sql.Tx, r *Round, v *versionRow, d
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
+	}
+	// The bytes after the unit's lock, so that transactions of several
+	// files (SubmitAll on PostgreSQL) take their locks in one order.
+	if _, err := tx.ExecContext(ctx, db.q("INSERT INTO files (sha256, size, data) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING"), v.sha, v.size, data); err != nil {
+		return err
 	}
 	if known {
 		var id int64
@@ -212,7 +318,7 @@ func (db *DB) submit(ctx context.Context, tx *sql.Tx, r *Round, v *versionRow, d
 	case v.reason != "":
 	case !known && sub != nil:
 		v.reason = fmt.Sprintf("填报单位%s（%s）不需要填报本轮次的报表", v.unit, v.unitName)
-	case closed != 0:
+	case closed:
 		v.reason = reasonClosed
 	case State(state) == Approved:
 		v.reason = reasonLocked
@@ -246,15 +352,12 @@ func (db *DB) submit(ctx context.Context, tx *sql.Tx, r *Round, v *versionRow, d
 	}
 	// The submission of record: the latest by 报出日期, then by arrival,
 	// as consolidate chooses among files.
-	var rec int64
-	if err := tx.QueryRowContext(ctx, db.q(`SELECT id FROM versions WHERE round = ? AND unit = ? AND accepted = 1
-		ORDER BY reported DESC, received_at DESC, name DESC, id DESC LIMIT 1`), v.round, v.unit).Scan(&rec); err != nil {
-		return err
-	}
 	to := Submitted
 	now := fmtTime(time.Now())
-	if _, err := tx.ExecContext(ctx, db.q("UPDATE unit_states SET state = ?, record_id = ?, reason = '', updated_at = ?, updated_by = ? WHERE round = ? AND unit = ?"),
-		string(to), rec, now, v.by.String(), v.round, v.unit); err != nil {
+	if _, err := tx.ExecContext(ctx, db.q(`UPDATE unit_states SET state = ?, reason = '', updated_at = ?, updated_by = ?,
+		record_id = (SELECT id FROM versions WHERE round = ? AND unit = ? AND accepted = 1 ORDER BY reported DESC, received_at DESC, name DESC, id DESC LIMIT 1)
+		WHERE round = ? AND unit = ?`),
+		string(to), now, v.by.String(), v.round, v.unit, v.round, v.unit); err != nil {
 		return err
 	}
 	if err := db.transition(ctx, tx, v.round, v.unit, "submit", State(state), to, id, "", v.by); err != nil {
@@ -264,7 +367,7 @@ func (db *DB) submit(ctx context.Context, tx *sql.Tx, r *Round, v *versionRow, d
 		fmt.Sprintf("%s sha256 %s version %d from %s %s; 逻辑错误 %d 经验警告 %d（已说明 %d）", v.name, v.sha, id, v.src.Kind, v.src.Sender, v.errors, v.warnings+v.explained, v.explained))
 }
 
-func (db *DB) insertVersion(ctx context.Context, tx *sql.Tx, v *versionRow) (int64, error) {
+func (db *DB) insertVersion(ctx context.Context, tx txer, v *versionRow) (int64, error) {
 	accepted := 1
 	if v.reason != "" {
 		accepted = 0
@@ -294,84 +397,25 @@ func decodeSubmission(data []byte) (*validate.Submission, error) {
 	return s, nil
 }
 
-// readBytes validates a workbook held in memory. It writes the bytes to a
-// file of its own in a private directory, under a name made safe from the
-// sender's (whose unit code validate compares with the content), and
-// reports findings and errors under the sender's name.
+// readBytes validates a workbook held in memory, through validate's own
+// path for bytes: the unit is read from the content; the sender's name
+// gives the format (its extension) and is what findings and errors say,
+// and a unit code in it that differs from the content's is an error
+// finding (validate.TypeIdentity), never the unit.
 func (db *DB) readBytes(name string, data []byte, opts validate.Options) (*validate.Submission, error) {
-	dir, err := db.tmpDir()
+	sub, err := validate.WorkbookBytes(name, data, opts)
 	if err != nil {
-		return nil, err
+		return nil, readError{err}
 	}
-	d, err := os.MkdirTemp(dir, "f")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(d)
-	path := filepath.Join(d, safeName(name))
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		return nil, err
-	}
-	sub, err := validate.Workbook(path, opts)
-	if err != nil {
-		return nil, renamedError{err: err, msg: strings.ReplaceAll(err.Error(), path, name)}
-	}
-	sub.File = name
 	return sub, nil
 }
 
-// renamedError is validate's error with the private path replaced by the
-// sender's file name.
-type renamedError struct {
-	err error
-	msg string
-}
+// readError is validate's error for a file that cannot be read at all: a
+// finding about the file, not a failure of the store.
+type readError struct{ err error }
 
-func (e renamedError) Error() string { return e.msg }
-func (e renamedError) Unwrap() error { return e.err }
-
-func (db *DB) tmpDir() (string, error) {
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	if db.tmp == "" {
-		d, err := os.MkdirTemp("", "edustat-store-")
-		if err != nil {
-			return "", err
-		}
-		db.tmp = d
-	}
-	return db.tmp, nil
-}
-
-// safeName returns the last element of a sender's file name with every
-// character but letters, digits, _ - and . replaced, so it cannot name
-// another place; it keeps the extension, which says the format.
-func safeName(name string) string {
-	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
-		name = name[i+1:]
-	}
-	var b strings.Builder
-	for _, r := range name {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '-' || r == '.' {
-			b.WriteRune(r)
-		} else {
-			b.WriteByte('_')
-		}
-	}
-	s := strings.TrimLeft(b.String(), ".")
-	if len(s) > 120 {
-		ext := filepath.Ext(s)
-		if len(ext) > 10 {
-			ext = ""
-		}
-		s = s[:120-len(ext)] + ext
-		s = strings.ToValidUTF8(s, "_")
-	}
-	if s == "" || s == filepath.Ext(s) {
-		s = "file" + s
-	}
-	return s
-}
+func (e readError) Error() string { return e.err.Error() }
+func (e readError) Unwrap() error { return e.err }
 
 // longRow is one value in long form.
 type longRow struct {
@@ -443,13 +487,36 @@ func b2f(b bool) float64 {
 	return 0
 }
 
-// insertValues writes the long form of an accepted version, many rows a
-// statement.
-func (db *DB) insertValues(ctx context.Context, tx *sql.Tx, r *Round, id int64, s *validate.Submission) error {
+// insertValues writes the long form of an accepted version: on
+// PostgreSQL in one statement over arrays (one text to prepare whatever
+// the count, and cheap to bind), on SQLite many rows a statement.
+func (db *DB) insertValues(ctx context.Context, tx txer, r *Round, id int64, s *validate.Submission) error {
 	rows := longValues(r.Catalog, s)
-	const batch = 200
+	if len(rows) == 0 {
+		return nil
+	}
+	if db.dialect == postgres {
+		forms, inds, values := make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows))
+		nos, nums := make([]int64, len(rows)), make([]*float64, len(rows))
+		for i, lr := range rows {
+			forms[i], inds[i], nos[i], values[i] = lr.form, lr.indicator, int64(lr.row), lr.value
+			if lr.num.Valid {
+				nums[i] = &rows[i].num.Float64
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO long_values (version_id, round, unit, form, indicator, row_no, value, num)
+			SELECT $1, $2, $3, f, i, n, v, x FROM unnest($4::text[], $5::text[], $6::integer[], $7::text[], $8::double precision[]) AS t (f, i, n, v, x)`,
+			id, r.Code, s.Unit, forms, inds, nos, values, nums)
+		if err != nil {
+			return fmt.Errorf("values of version %d: %w", id, err)
+		}
+		return nil
+	}
 	for len(rows) > 0 {
-		n := min(batch, len(rows))
+		n := 1 // rows a statement: a power of two up to 64, so a few texts to prepare
+		for n*2 <= min(len(rows), 64) {
+			n *= 2
+		}
 		var q strings.Builder
 		q.WriteString("INSERT INTO long_values (version_id, round, unit, form, indicator, row_no, value, num) VALUES ")
 		args := make([]any, 0, n*8)
@@ -460,7 +527,7 @@ func (db *DB) insertValues(ctx context.Context, tx *sql.Tx, r *Round, id int64, 
 			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
 			args = append(args, id, r.Code, s.Unit, lr.form, lr.indicator, lr.row, lr.value, lr.num)
 		}
-		if _, err := tx.ExecContext(ctx, db.q(q.String()), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			return fmt.Errorf("values of version %d: %w", id, err)
 		}
 		rows = rows[n:]
