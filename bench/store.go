@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -16,7 +15,6 @@ import (
 	"edustat/consolidate"
 	"edustat/internal/atomicfile"
 	"edustat/internal/folder"
-	"edustat/internal/parallel"
 	"edustat/internal/progress"
 	"edustat/roster"
 	"edustat/seeds"
@@ -82,14 +80,10 @@ func (b *bench) intake(ctx context.Context) error {
 	}
 	bar := progress.New(b.stderr, "收取", len(files))
 	defer bar.Done()
-	var (
-		mu    sync.Mutex
-		first error
-	)
-	stopped := parallel.ForEach(ctx, runtime.GOMAXPROCS(0), len(files), func(i int) {
-		rc, err := submitFile(ctx, db, b.round, files[i])
-		mu.Lock()
-		defer mu.Unlock()
+	var first error
+	stopped := db.SubmitAll(ctx, b.round, len(files), runtime.GOMAXPROCS(0), func(i int) (store.File, error) {
+		return readFile(files[i])
+	}, store.CLI, func(i int, rc *store.Receipt, err error) {
 		if err != nil {
 			if first == nil {
 				first = err
@@ -112,16 +106,17 @@ func (b *bench) intake(ctx context.Context) error {
 	return err
 }
 
-func submitFile(ctx context.Context, db *store.DB, round, path string) (*store.Receipt, error) {
+// readFile reads a returned workbook as intake does.
+func readFile(path string) (store.File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return store.File{}, err
 	}
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		return store.File{}, err
 	}
-	return db.Submit(ctx, round, filepath.Base(path), data, store.Source{Kind: "folder", At: st.ModTime()}, store.CLI)
+	return store.File{Name: filepath.Base(path), Data: data, Source: store.Source{Kind: "folder", At: st.ModTime()}}, nil
 }
 
 // consolidateDB rolls the round up from the database, as 'edustat

@@ -2,16 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
 
 	"edustat/catalog"
 	"edustat/internal/folder"
 	"edustat/internal/inputfile"
-	"edustat/internal/parallel"
 	"edustat/internal/progress"
 	"edustat/store"
 	"edustat/validate"
@@ -88,27 +87,28 @@ func runIntake(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// intake submits files to the round, jobs at once, and prints a line per
-// file in the files' order.
+// intake submits files to the round, validating jobs at once while the
+// files validated before them are written (store.DB.SubmitAll), and prints
+// a line per file in the files' order.
 func intake(ctx context.Context, e *env, db *store.DB, round string, files []string, jobs int) (map[store.Outcome]int, error) {
-	by := cliActor()
 	receipts := make([]*store.Receipt, len(files))
-	var (
-		mu    sync.Mutex
-		first error
-	)
+	var first error
 	bar := progress.New(e.stderr, "收取", len(files))
-	stopped := parallel.ForEach(ctx, jobs, len(files), func(i int) {
-		rc, err := intakeFile(ctx, db, round, files[i], by)
-		if err != nil {
-			mu.Lock()
+	stopped := db.SubmitAll(ctx, round, len(files), jobs, func(i int) (store.File, error) {
+		return readIntakeFile(files[i])
+	}, cliActor(), func(i int, rc *store.Receipt, err error) {
+		var big tooLarge
+		switch {
+		case errors.As(err, &big):
+			receipts[i] = &store.Receipt{Outcome: store.Refused, Reason: big.reason()}
+		case err != nil:
 			if first == nil {
 				first = err
 			}
-			mu.Unlock()
 			return
+		default:
+			receipts[i] = rc
 		}
-		receipts[i] = rc
 		bar.Add(1)
 	})
 	bar.Done()
@@ -126,23 +126,31 @@ func intake(ctx context.Context, e *env, db *store.DB, round string, files []str
 	return counts, stopped
 }
 
-// intakeFile reads one file and submits it; a file too large to hold is
-// refused without being stored.
-func intakeFile(ctx context.Context, db *store.DB, round, path string, by store.Actor) (*store.Receipt, error) {
+// tooLarge is a file over validate's size limit: refused without being
+// stored.
+type tooLarge struct{ size int64 }
+
+func (t tooLarge) Error() string { return fmt.Sprintf("%d bytes: too large", t.size) }
+
+func (t tooLarge) reason() string {
+	return fmt.Sprintf("文件有 %d MB，超过 %d MB 的上限，未登记：请删去多余的工作表或图片后重新报送", t.size>>20, validate.DefaultMaxFileSize>>20)
+}
+
+// readIntakeFile reads one file for intake; its time is taken as when it
+// arrived.
+func readIntakeFile(path string) (store.File, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		return store.File{}, err
 	}
 	if st.Size() > validate.DefaultMaxFileSize {
-		return &store.Receipt{Outcome: store.Refused,
-			Reason: fmt.Sprintf("文件有 %d MB，超过 %d MB 的上限，未登记：请删去多余的工作表或图片后重新报送", st.Size()>>20, validate.DefaultMaxFileSize>>20)}, nil
+		return store.File{}, tooLarge{st.Size()}
 	}
 	data, _, err := inputfile.Read(path, validate.DefaultMaxFileSize) // not a pipe, not grown since
 	if err != nil {
-		return nil, err
+		return store.File{}, err
 	}
-	src := store.Source{Kind: "folder", Name: path, At: st.ModTime()}
-	return db.Submit(ctx, round, filepath.Base(path), data, src, by)
+	return store.File{Name: filepath.Base(path), Data: data, Source: store.Source{Kind: "folder", Name: path, At: st.ModTime()}}, nil
 }
 
 // receiptText says what became of a file, in Chinese.

@@ -1,0 +1,113 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"sync"
+
+	"edustat/internal/parallel"
+)
+
+// File is one file for SubmitAll: its name as sent, its bytes and where it
+// came from.
+type File struct {
+	Name   string
+	Data   []byte
+	Source Source
+}
+
+// SubmitAll submits files 0 to n-1 (see Submit) as a pipeline: jobs at a
+// time are read (read(i)) and checked while the files checked before them
+// are recorded, each file whole or not at all (files waiting when a
+// transaction begins share it). SQLite has one writer, so one
+// goroutine records; PostgreSQL takes several at once, and its round trips
+// would otherwise leave the processors idle. done is called once for every
+// file, one call at a time, when its transaction has committed or it has
+// failed; an error from read is passed to done as it is. SubmitAll returns
+// ctx.Err() when ctx ends, after the calls under way.
+func (db *DB) SubmitAll(ctx context.Context, round string, n, jobs int, read func(i int) (File, error), by Actor, done func(i int, rc *Receipt, err error)) error {
+	type checked struct {
+		i int
+		c *Checked
+	}
+	var mu sync.Mutex
+	report := func(i int, rc *Receipt, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		done(i, rc, err)
+	}
+	queue := make(chan checked, max(jobs, 1))
+	var writers sync.WaitGroup
+	for range db.writers() {
+		writers.Go(func() {
+			for it := range queue {
+				// What else is checked and waiting goes in the same
+				// transaction: when the writer falls behind, it commits
+				// less often (a commit rewrites the pages it shares with
+				// the last one, and is a round trip on PostgreSQL).
+				group := []checked{it}
+			more:
+				for len(group) < maxGroup {
+					select {
+					case it, ok := <-queue:
+						if !ok {
+							break more
+						}
+						group = append(group, it)
+					default:
+						break more
+					}
+				}
+				if db.dialect == postgres {
+					// Locks in one order in every process: no deadlock.
+					slices.SortFunc(group, func(a, b checked) int {
+						return cmp.Or(cmp.Compare(a.c.v.unit, b.c.v.unit), cmp.Compare(a.c.v.sha, b.c.v.sha))
+					})
+				}
+				cs := make([]*Checked, len(group))
+				for k, it := range group {
+					cs[k] = it.c
+				}
+				rcs, err := db.recordGroup(ctx, cs)
+				for k, it := range group {
+					if err == nil {
+						report(it.i, rcs[k], nil)
+						continue
+					}
+					// One failed, or the round changed: each on its own,
+					// so each gets its own receipt or error.
+					rc, err := db.Record(ctx, it.c)
+					report(it.i, rc, err)
+				}
+			}
+		})
+	}
+	stopped := parallel.ForEach(ctx, jobs, n, func(i int) {
+		f, err := read(i)
+		if err != nil {
+			report(i, nil, err)
+			return
+		}
+		c, err := db.Check(ctx, round, f.Name, f.Data, f.Source, by)
+		if err != nil {
+			report(i, nil, err)
+			return
+		}
+		queue <- checked{i, c}
+	})
+	close(queue)
+	writers.Wait()
+	return stopped
+}
+
+// maxGroup is the most files SubmitAll records in one transaction.
+const maxGroup = 16
+
+// writers returns how many transactions of SubmitAll run at once.
+func (db *DB) writers() int {
+	if db.dialect == postgres {
+		return 4
+	}
+	return 1
+}
