@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"edustat/consolidate"
+	"edustat/internal/pgtest"
 	"edustat/store"
 	"edustat/templates"
 	"edustat/validate"
@@ -222,4 +223,54 @@ func unitCode(t *testing.T, name string) string {
 	}
 	t.Fatalf("no demo unit %s", name)
 	return ""
+}
+
+// TestTwoServersScreen: on one PostgreSQL database, an answer given on
+// one server shows on the other, a version received on one changes the
+// other's 数据核查 (each caches it under the database's record stamp),
+// and the county form served by either is prefilled alike.
+func TestTwoServersScreen(t *testing.T) {
+	dsn := pgtest.New(t)
+	a := newFixture(t, dsn, true)
+	b := newFixture(t, dsn, false)
+	submitDemo(t, a)
+	ca := a.client(t)
+	a.signInUser(ca, "ls", store.RoleCounty, outlierCounty)
+	cb := &client{t: t, base: b.ts.URL, hc: ca.hc}
+	page := "/r/" + round + "/c/" + outlierCounty + "/screen"
+	m := itemField.FindStringSubmatch(ca.get(page).text())
+	if m == nil {
+		t.Fatalf("server A: no item on %s", page)
+	}
+	item := m[1]
+	if res := cb.post(page+"/answer", url.Values{"item": {item}, "explanation": {"已核实"}}); res.Status != http.StatusSeeOther {
+		t.Fatalf("answer on B: status %d", res.Status)
+	}
+	if res := ca.get(page); !strings.Contains(res.text(), "已核实") {
+		t.Errorf("server A does not show the answer given on B")
+	}
+	code := unitCode(t, outlierName)
+	if _, err := b.db.Submit(ctx, round, templates.FileName(round, demo.ros.Unit(code)), workbook(t, code, true), store.Source{Kind: "upload", At: time.Now()}, store.CLI); err != nil {
+		t.Fatal(err)
+	}
+	if res := ca.get(page); strings.Contains(res.text(), `value="`+item+`"`) {
+		t.Errorf("server A still lists %s after the corrected file came in", item)
+	}
+
+	// The county form, prefilled from one approved school, on both.
+	cty := store.Actor{Role: store.RoleCounty, Unit: outlierCounty, Name: "ls", From: "test"}
+	if err := a.db.Approve(ctx, round, code, "", cty); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := validate.ReadBytes(templates.FileName(round, demo.ros.Unit(code)), workbook(t, code, true), validate.Options{Catalog: demo.cat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := sub.Values["SCH_STUDENTS"].Num
+	for name, c := range map[string]*client{"A": ca, "B": cb} {
+		res := c.get("/r/" + round + "/u/" + outlierCounty + "/template")
+		if v := prefilledValue(t, outlierCounty, res.Body, "EDU_STUDENTS"); v.Num != want {
+			t.Errorf("server %s: county form's EDU_STUDENTS = %+v, want the approved school's %v", name, v, want)
+		}
+	}
 }
