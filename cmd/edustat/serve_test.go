@@ -141,7 +141,8 @@ func TestDemoServe(t *testing.T) {
 
 // TestServeSummary: the portal's city summary workbook and long CSV are
 // byte for byte what 'edustat consolidate --db' writes: with the round's
-// prior round (同比) and every unit's review state (审核状态).
+// prior round (同比) and every unit's review state (审核状态); and each
+// county's 核查清单 what 'edustat screen --db --out-dir' writes.
 func TestServeSummary(t *testing.T) {
 	dir := t.TempDir()
 	storeRun(t, 0, "demo", "-o", filepath.Join(dir, "demo"))
@@ -153,6 +154,19 @@ func TestServeSummary(t *testing.T) {
 	storeRun(t, 0, "users", "add", "--db", dsn, "--role", "bureau", "--password-file", pw, "bu")
 	sum, csv := filepath.Join(dir, "sum.xlsx"), filepath.Join(dir, "long.csv")
 	storeRun(t, 1, "consolidate", "--db", dsn, "-o", sum, "--csv", csv) // 1: the demo keeps a return with an error
+	lists := filepath.Join(dir, "lists")
+	if err := os.Mkdir(lists, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	storeRun(t, 1, "screen", "--db", dsn, "--round", "2020", "--out-dir", lists) // 1: there are suspects
+	want := map[string]string{"/r/2020/summary.xlsx": sum, "/r/2020/long.csv": csv}
+	files, err := filepath.Glob(filepath.Join(lists, "2020_*_核查清单.xlsx"))
+	if err != nil || len(files) != 2 {
+		t.Fatalf("screen --out-dir wrote %v (%v), want the demo's two 核查清单", files, err)
+	}
+	for _, f := range files {
+		want["/r/2020/c/"+strings.Split(filepath.Base(f), "_")[1]+"/checklist.xlsx"] = f
+	}
 
 	ctx := context.Background()
 	db, err := store.Open(ctx, dsn)
@@ -173,7 +187,7 @@ func TestServeSummary(t *testing.T) {
 		t.Fatal(err)
 	}
 	res.Body.Close()
-	for path, file := range map[string]string{"/r/2020/summary.xlsx": sum, "/r/2020/long.csv": csv} {
+	for path, file := range want {
 		res, err := hc.Get(ts.URL + path)
 		if err != nil {
 			t.Fatal(err)
@@ -183,12 +197,12 @@ func TestServeSummary(t *testing.T) {
 		if err != nil || res.StatusCode != http.StatusOK {
 			t.Fatalf("GET %s: status %d, %v", path, res.StatusCode, err)
 		}
-		want, err := os.ReadFile(file)
+		data, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("GET %s: %d bytes, not the %d bytes consolidate --db writes", path, len(got), len(want))
+		if !bytes.Equal(got, data) {
+			t.Errorf("GET %s: %d bytes, not the %d bytes of the command's %s", path, len(got), len(data), filepath.Base(file))
 		}
 	}
 }
