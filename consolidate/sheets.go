@@ -263,7 +263,7 @@ func (b *book) prior(sheet string) error {
 	widths := []float64{5, 14, 26, 6, 14, 14, 14, 9}
 	for _, a := range r.areas {
 		head = append(head, a.Name)
-		widths = append(widths, 10)
+		widths = append(widths, 8.5) // +400.0%: fifteen areas on two pages across
 	}
 	const top = 3
 	t := b.newTable(sheet, "Prior", top, head, widths, printSetup{keys: 3, hidden: []int{2}})
