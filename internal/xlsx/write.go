@@ -9,6 +9,7 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -123,22 +124,33 @@ func (p pooledFlater) Close() error {
 // writes them with a Writer in a fixed order: [Content_Types].xml, then
 // _rels/.rels, then the rest by name, the <Default> elements of
 // [Content_Types].xml sorted. Each entry is compressed as it is written
-// and kept compressed until Close. It has the methods of excelize's
-// ZipWriter, so it can be given to excelize's SetZipWriter.
+// and kept compressed until Close: in memory while it is small, in a
+// temporary file once it passes sortedSpill bytes, so that the memory a
+// workbook takes to write does not grow with its sheets. It has the
+// methods of excelize's ZipWriter, so it can be given to excelize's
+// SetZipWriter.
 type SortedWriter struct {
 	w     io.Writer
 	parts []*sortedPart
 	cur   *sortedPart
 	fw    *flate.Writer
+	tmp   *os.File // the deflated bytes of the large entries, made when needed
+	end   int64    // of tmp
 }
 
 type sortedPart struct {
-	name string
-	z    bytes.Buffer // deflated
-	crc  uint32
-	size uint64
-	raw  *bytes.Buffer // [Content_Types].xml, kept to be sorted
+	z        *SortedWriter
+	name     string
+	buf      bytes.Buffer // deflated, not yet in z.tmp
+	off, len int64        // deflated bytes in z.tmp
+	crc      uint32
+	size     uint64
+	raw      *bytes.Buffer // [Content_Types].xml, kept to be sorted
 }
+
+// sortedSpill is the deflated size from which an entry goes to the
+// temporary file.
+const sortedSpill = 1 << 20
 
 const contentTypes = "[Content_Types].xml"
 
@@ -150,22 +162,59 @@ func (z *SortedWriter) Create(name string) (io.Writer, error) {
 	if err := z.finish(); err != nil {
 		return nil, err
 	}
-	p := &sortedPart{name: name}
+	p := &sortedPart{z: z, name: name}
 	if name == contentTypes {
 		p.raw = new(bytes.Buffer)
 	}
 	if z.fw == nil {
-		fw, err := flate.NewWriter(&p.z, flate.BestSpeed)
+		fw, err := flate.NewWriter(p, flate.BestSpeed)
 		if err != nil {
 			return nil, err
 		}
 		z.fw = fw
 	} else {
-		z.fw.Reset(&p.z)
+		z.fw.Reset(p)
 	}
 	z.cur = p
 	z.parts = append(z.parts, p)
 	return sortedPartWriter{z}, nil
+}
+
+// Write takes deflated bytes of the part, moving them to the temporary
+// file once there are sortedSpill of them.
+func (p *sortedPart) Write(b []byte) (int, error) {
+	n, _ := p.buf.Write(b)
+	if p.buf.Len() >= sortedSpill {
+		return n, p.spill()
+	}
+	return n, nil
+}
+
+// spill moves the part's deflated bytes in memory to the temporary file,
+// after those it has there.
+func (p *sortedPart) spill() error {
+	z := p.z
+	if z.tmp == nil {
+		f, err := os.CreateTemp("", "edustat-zip-*")
+		if err != nil {
+			return fmt.Errorf("xlsx: sorted writer: %w", err)
+		}
+		// Removed at once where an open file can be (Unix), so that
+		// nothing is left behind; elsewhere at Close.
+		os.Remove(f.Name())
+		z.tmp = f
+	}
+	if p.len == 0 {
+		p.off = z.end
+	}
+	n, err := z.tmp.WriteAt(p.buf.Bytes(), z.end)
+	z.end += int64(n)
+	p.len += int64(n)
+	if err != nil {
+		return fmt.Errorf("xlsx: sorted writer: %w", err)
+	}
+	p.buf.Reset()
+	return nil
 }
 
 type sortedPartWriter struct{ z *SortedWriter }
@@ -193,7 +242,13 @@ func (z *SortedWriter) finish() error {
 		}
 	}
 	z.cur = nil
-	return z.fw.Close()
+	if err := z.fw.Close(); err != nil {
+		return err
+	}
+	if p.len > 0 && p.buf.Len() > 0 { // the rest after the rest: a part is contiguous in the file
+		return p.spill()
+	}
+	return nil
 }
 
 var defaultRE = regexp.MustCompile(`<Default [^>]*?(?:/>|></Default>)`)
@@ -236,13 +291,26 @@ func (z *SortedWriter) Close() error {
 		}
 		return strings.Compare(a.name, b.name)
 	})
+	if z.tmp != nil {
+		defer func() {
+			name := z.tmp.Name()
+			z.tmp.Close()
+			os.Remove(name) // where it could not be removed at once
+			z.tmp = nil
+		}()
+	}
 	zw := NewWriter(z.w)
 	for _, p := range z.parts {
-		w, err := zw.CreateRaw(p.name, p.crc, p.size, uint64(p.z.Len()))
+		w, err := zw.CreateRaw(p.name, p.crc, p.size, uint64(p.len)+uint64(p.buf.Len()))
 		if err != nil {
 			return err
 		}
-		if _, err := p.z.WriteTo(w); err != nil {
+		if p.len > 0 {
+			if _, err := io.Copy(w, io.NewSectionReader(z.tmp, p.off, p.len)); err != nil {
+				return err
+			}
+		}
+		if _, err := p.buf.WriteTo(w); err != nil {
 			return err
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"hash/crc32"
 	"io"
+	"math/rand/v2"
+	"os"
 	"testing"
 	"time"
 
@@ -125,5 +127,57 @@ func TestSortedWriter(t *testing.T) {
 	wantTypes := `<Types><Default Extension="jpeg" ContentType="c"/><Default Extension="png" ContentType="b"/><Default Extension="xml" ContentType="a"/><Override PartName="/x"/></Types>`
 	if got := contents[contentTypes]; got != wantTypes {
 		t.Errorf("%s = %s, want %s", contentTypes, got, wantTypes)
+	}
+}
+
+// TestSortedWriterLarge writes entries larger than what SortedWriter keeps
+// in memory, between small ones: each comes back whole, and the temporary
+// file is gone.
+func TestSortedWriterLarge(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", dir)
+	rng := rand.New(rand.NewPCG(1, 2))
+	noise := func(n int) string { // incompressible, so that it deflates to more than sortedSpill
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(rng.Uint32())
+		}
+		return string(b)
+	}
+	want := map[string]string{
+		contentTypes:               `<Types><Default Extension="xml" ContentType="a"/></Types>`,
+		"xl/worksheets/sheet1.xml": noise(3*sortedSpill + 17),
+		"xl/styles.xml":            "small",
+		"xl/worksheets/sheet2.xml": noise(sortedSpill - 1),
+		"xl/worksheets/sheet3.xml": noise(2 * sortedSpill),
+	}
+	var buf bytes.Buffer
+	z := NewSortedWriter(&buf)
+	for _, name := range []string{"xl/worksheets/sheet3.xml", "xl/styles.xml", "xl/worksheets/sheet1.xml", contentTypes, "xl/worksheets/sheet2.xml"} {
+		w, err := z.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for s := want[name]; len(s) > 0; { // in pieces, as excelize copies a stream
+			k := min(len(s), 100_000)
+			io.WriteString(w, s[:k])
+			s = s[k:]
+		}
+	}
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, got, _ := unzip(t, buf.Bytes())
+	for name, w := range want {
+		if got[name] != w {
+			t.Errorf("%s: got %d bytes, want %d, or other bytes", name, len(got[name]), len(w))
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		t.Errorf("left behind in the temporary directory: %s", e.Name())
 	}
 }
