@@ -330,6 +330,11 @@ func run(ctx context.Context, opts Options, schools int) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if b.sum != nil {
+			b.sum.Close()
+		}
+	}()
 	dir := opts.Out
 	if dir != "" {
 		if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {

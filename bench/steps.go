@@ -70,7 +70,7 @@ func (b *bench) consolidate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b.sum = sum
+	b.sum = sum // closed by run, after the screen step
 	if err := atomicfile.Write(filepath.Join(b.dir, "汇总"+b.round+".xlsx"), 0o644, sum.WriteWorkbook); err != nil {
 		return err
 	}
@@ -85,6 +85,10 @@ func (b *bench) screen(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	b.screened = screen.Run(b.c, b.sum.ScreenUnits(), nil)
+	units, err := b.sum.ScreenUnits()
+	if err != nil {
+		return err
+	}
+	b.screened = screen.Run(b.c, units, nil)
 	return nil
 }

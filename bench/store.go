@@ -134,6 +134,7 @@ func (b *bench) consolidateDB(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	defer sum.Close()
 	if err := atomicfile.Write(filepath.Join(b.dir, "汇总"+b.round+"-db.xlsx"), 0o644, sum.WriteWorkbook); err != nil {
 		return err
 	}

@@ -43,13 +43,8 @@ const TypeCountyTotal = "county-total-mismatch"
 // Only when every school of the county in the roster (or as many as the
 // roster's schools field says it has) has a clean submission is a
 // difference a finding; otherwise the check reports the coverage.
-func (r *Round) checkTotals(schools, counties []*group) []*check {
-	var totals []*catalog.Indicator
-	for _, in := range r.fixed[catalog.County] {
-		if in.SumOf != "" && r.cat.Indicator(in.SumOf) != nil {
-			totals = append(totals, in)
-		}
-	}
+func (r *Round) checkTotals(schools []*tally, counties []*group) []*check {
+	totals := r.checkedTotals()
 	if len(totals) == 0 {
 		return nil
 	}
@@ -75,20 +70,11 @@ func (r *Round) checkTotals(schools, counties []*group) []*check {
 		case len(cg.excl) > 0:
 			county, get = cg.excl[0], cg.exclGet[0]
 		}
-		for _, in := range totals {
-			src := r.cat.Indicator(in.SumOf)
+		for k, in := range totals {
 			ch := &check{
-				area: area, county: county, in: in, src: src,
-				counted: len(sg.units), submitted: len(sg.units) + len(sg.excl), expected: expected,
-			}
-			if r.cat.FormOf(src.Code).Kind == catalog.List {
-				for _, rec := range sg.records[r.cat.FormOf(src.Code).Code] {
-					ch.sum += rec(src.Code).num
-				}
-			} else {
-				for _, g := range sg.unitsGet {
-					ch.sum += g(src.Code).num
-				}
+				area: area, county: county, in: in, src: r.cat.Indicator(in.SumOf),
+				counted: sg.units, submitted: sg.units + sg.excl, expected: expected,
+				sum: sg.sums[k],
 			}
 			var v cell
 			if get != nil {
@@ -112,6 +98,18 @@ func (r *Round) checkTotals(schools, counties []*group) []*check {
 		}
 	}
 	return out
+}
+
+// checkedTotals returns the county indicators with a sum_of that names an
+// indicator of the catalog.
+func (r *Round) checkedTotals() []*catalog.Indicator {
+	var totals []*catalog.Indicator
+	for _, in := range r.fixed[catalog.County] {
+		if in.SumOf != "" && r.cat.Indicator(in.SumOf) != nil {
+			totals = append(totals, in)
+		}
+	}
+	return totals
 }
 
 // near reports whether a and b are equal but for rounding.

@@ -57,11 +57,14 @@ func collect(ctx context.Context, paths []string, opts Options, check validator)
 		out[i] = r.read(files[i], vopts, check)
 		bar.Add(1)
 	})
+	if err == nil {
+		r.files = out
+		err = r.finish()
+	}
 	if err != nil {
+		r.Close()
 		return nil, err
 	}
-	r.files = out
-	r.finish()
 	return r, nil
 }
 

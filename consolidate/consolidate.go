@@ -85,11 +85,12 @@ type Round struct {
 
 	files  []*file          // every file, by path
 	kept   map[string]*file // unit code -> submission of record
+	spill  *spill           // the files' values, list records and findings (spill.go)
 	lines  []*line          // rows of the summary
 	checks []*check         // county totals against their schools
 	counts Counts
 
-	screened *screen.Result // the 数据核查, computed on first use (screen.go)
+	screened *screen.Result // the 数据核查 (screen.go)
 }
 
 // Build consolidates submissions already read and validated. Use it when
@@ -103,7 +104,10 @@ func Build(subs []*validate.Submission, opts Options) (*Round, error) {
 	for _, s := range subs {
 		r.files = append(r.files, r.compact(s))
 	}
-	r.finish()
+	if err := r.finish(); err != nil {
+		r.Close()
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -120,6 +124,7 @@ func newRound(opts Options) (*Round, error) {
 		pos:        map[string]int{},
 		kept:       map[string]*file{},
 	}
+	r.spill = newSpill(r)
 	r.areas = r.ros.Counties()
 	r.cityCode, r.cityName = opts.CityCode, opts.CityName
 	if r.cityCode == "" {
@@ -177,7 +182,10 @@ func cityName(issuer string) string {
 }
 
 // finish decides the status of every file and unit, then rolls up.
-func (r *Round) finish() {
+func (r *Round) finish() error {
+	if err := r.spill.failed(); err != nil {
+		return err
+	}
 	slices.SortStableFunc(r.files, func(a, b *file) int { return strings.Compare(a.path, b.path) })
 	byUnit := map[string][]*file{}
 	for _, f := range r.files {
@@ -208,8 +216,11 @@ func (r *Round) finish() {
 		}
 		r.kept[unit] = k
 	}
-	r.rollUp()
+	if err := r.rollUp(); err != nil {
+		return err
+	}
 	r.count()
+	return nil
 }
 
 // expected reports whether u fills any form of the catalog.

@@ -1,6 +1,7 @@
 package consolidate
 
 import (
+	"sync"
 	"time"
 
 	"edustat/catalog"
@@ -8,10 +9,12 @@ import (
 	"edustat/validate"
 )
 
-// file is what consolidation keeps of one file: who sent it, its audit
-// counts and findings, and its values in compact form. The workbook and
-// the validator's Submission are not kept, so memory grows with the number
-// of values, not with the size of the files.
+// file is what consolidation keeps in memory of one file: who sent it,
+// its audit counts, and where the rest lies in the round's spill (its
+// values in compact form, its list records and its findings: see
+// spill.go). The workbook and the validator's Submission are not kept, so
+// memory grows with the number of files by a few hundred bytes each, not
+// with the values.
 type file struct {
 	path     string
 	sha256   string
@@ -24,12 +27,10 @@ type file struct {
 	err      error // the file could not be read
 
 	errors, warnings, explained int
-	findings                    []validate.Finding
 	extra                       []validate.Finding // consolidation's own: county totals
 
-	values []cell              // by Round.pos within the unit level's fixed indicators
-	lists  map[string][]record // list form code -> records
-	refs   map[string]string   // sum_of indicators -> 'sheet'!cell, for findings
+	at     at                // the body in the spill
+	refs   map[string]string // sum_of indicators -> 'sheet'!cell, for findings
 	status Status
 }
 
@@ -60,7 +61,8 @@ type record struct {
 	cells []cell // by column
 }
 
-// compact keeps what consolidation needs of a submission.
+// compact keeps what consolidation needs of a submission: the head in
+// memory, the body in the spill.
 func (r *Round) compact(s *validate.Submission) *file {
 	f := &file{
 		path: s.File, sha256: s.SHA256, modTime: s.ModTime,
@@ -68,7 +70,6 @@ func (r *Round) compact(s *validate.Submission) *file {
 		level:    s.Identity.Level,
 		errors:   s.Count(catalog.Error, false),
 		warnings: s.Count(catalog.Warning, false), explained: s.Count(catalog.Warning, true),
-		findings: s.Findings,
 	}
 	if f.unit == "" {
 		f.unit = s.Identity.Unit
@@ -85,14 +86,18 @@ func (r *Round) compact(s *validate.Submission) *file {
 			f.level = catalog.County
 		}
 	}
+	e := encoders.Get().(*encoder)
+	defer encoders.Put(e)
+	e.b = e.b[:0]
 	ins := r.fixed[f.level]
-	f.values = make([]cell, len(ins))
-	for i, in := range ins {
+	e.uint(uint64(len(ins)))
+	for _, in := range ins {
 		v, ok := s.Values[in.Code]
 		if !ok {
+			e.cell(cell{})
 			continue
 		}
-		f.values[i] = cellOf(in, v)
+		e.cell(cellOf(in, v))
 		if in.SumOf != "" && v.Cell != "" {
 			if f.refs == nil {
 				f.refs = map[string]string{}
@@ -100,27 +105,47 @@ func (r *Round) compact(s *validate.Submission) *file {
 			f.refs[in.Code] = v.Sheet + "!" + v.Cell
 		}
 	}
+	values := len(e.b)
+	forms := 0
 	for _, form := range r.lists {
-		rows := s.Lists[form.Code]
-		if form.Level != f.level || len(rows) == 0 {
-			continue
+		if form.Level == f.level && len(s.Lists[form.Code]) > 0 {
+			forms++
 		}
-		if f.lists == nil {
-			f.lists = map[string][]record{}
-		}
-		recs := make([]record, len(rows))
-		for j, row := range rows {
-			recs[j] = record{row: row.Row, cells: make([]cell, len(form.Columns))}
-			for i, in := range form.Columns {
-				if v, ok := row.Values[in.Code]; ok {
-					recs[j].cells[i] = cellOf(in, v)
+	}
+	if forms > 0 { // no lists, no section
+		e.uint(uint64(forms))
+		for i, form := range r.lists {
+			rows := s.Lists[form.Code]
+			if form.Level != f.level || len(rows) == 0 {
+				continue
+			}
+			e.uint(uint64(i))
+			e.uint(uint64(len(rows)))
+			for _, row := range rows {
+				e.int(int64(row.Row))
+				e.uint(uint64(len(form.Columns)))
+				for _, in := range form.Columns {
+					v, ok := row.Values[in.Code]
+					if !ok {
+						e.cell(cell{})
+						continue
+					}
+					e.cell(cellOf(in, v))
 				}
 			}
 		}
-		f.lists[form.Code] = recs
 	}
+	lists := len(e.b) - values
+	e.uint(uint64(len(s.Findings)))
+	for i := range s.Findings {
+		e.finding(&s.Findings[i])
+	}
+	f.at = r.spill.put(e.b, values, lists, len(e.b)-values-lists)
 	return f
 }
+
+// encoders are the buffers compact encodes bodies in, one per worker.
+var encoders = sync.Pool{New: func() any { return new(encoder) }}
 
 func cellOf(in *catalog.Indicator, v validate.Value) cell {
 	switch v.State {

@@ -116,6 +116,7 @@ func build(t testing.TB, subs []*validate.Submission, opts Options) *Round {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { r.Close() })
 	return r
 }
 

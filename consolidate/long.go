@@ -75,17 +75,22 @@ func (r *Round) long(emit func(*longRow) error) error {
 			}
 		}
 	}
+	rd := r.reader()
 	for _, u := range r.ros.Units {
 		f := r.kept[u.Code]
 		if u.Kind != roster.School || f == nil || !f.clean() {
 			continue
+		}
+		b, err := rd.read(f, partValues)
+		if err != nil {
+			return err
 		}
 		for _, form := range r.cat.FormsFor(catalog.School) {
 			if form.Kind == catalog.List {
 				continue
 			}
 			for _, in := range form.Indicators() {
-				c := f.values[r.pos[in.Code]]
+				c := cellAt(b.values, r.pos[in.Code])
 				if !c.ok() {
 					continue
 				}

@@ -2,6 +2,7 @@ package consolidate
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/xuri/excelize/v2"
 
@@ -14,49 +15,95 @@ import (
 // screens, one a row, with a 说明 column to fill.
 const ScreenSheet = "核查"
 
-// ScreenUnits returns the values screening reads: those of every
-// submission counted in the totals (the submission of record, without
-// unresolved errors), in roster order.
-func (r *Round) ScreenUnits() []*screen.Unit {
+// ScreenUnits returns the values screening reads: of every submission
+// counted in the totals (the submission of record, without unresolved
+// errors), in roster order, the values of the indicators the catalog's
+// screens read (see Screen).
+func (r *Round) ScreenUnits() ([]*screen.Unit, error) {
+	codes := r.screenCodes()
 	var us []*screen.Unit
+	rd := r.reader()
 	for _, u := range r.ros.Units {
 		f := r.kept[u.Code]
-		if f == nil || !f.clean() {
+		if f == nil || !f.clean() || codes == nil {
 			continue
 		}
-		su := &screen.Unit{Code: u.Code, Name: u.Name, Level: f.level, County: u.Code, CountyName: u.Name,
-			Values: map[string]float64{}, Texts: map[string]string{}}
-		if u.Kind == roster.School {
-			su.County, su.CountyName = u.Parent, r.countyName(u)
+		b, err := rd.read(f, partValues)
+		if err != nil {
+			return nil, err
 		}
-		for i, in := range r.fixed[f.level] {
-			c := f.values[i]
-			switch {
-			case !c.ok():
-			case in.Type.Numeric():
-				su.Values[in.Code] = c.num
-			case in.Type == catalog.Choice || in.Type == catalog.Text:
-				su.Texts[in.Code] = c.text
-			}
-		}
-		us = append(us, su)
+		us = append(us, r.screenUnit(u, f, b.values, codes))
 	}
-	return us
+	return us, nil
+}
+
+// screenCodes returns, by level, the indexes in the level's fixed values
+// of the indicators the catalog's screens read: the screened indicator or
+// its numerator and denominator, and the indicator that gives a unit's
+// type. Nil when the catalog has no screens.
+func (r *Round) screenCodes() map[catalog.Level][]int {
+	if len(r.cat.Screens) == 0 {
+		return nil
+	}
+	seen := map[string]bool{}
+	out := map[catalog.Level][]int{}
+	add := func(code string) {
+		if code == "" || seen[code] {
+			return
+		}
+		seen[code] = true
+		if l, ok := r.fixedLevel[code]; ok {
+			out[l] = append(out[l], r.pos[code])
+		}
+	}
+	for _, s := range r.cat.Screens {
+		for _, p := range s.Parts() {
+			add(p)
+		}
+		add(s.TypeBy)
+	}
+	for _, is := range out {
+		slices.Sort(is)
+	}
+	return out
+}
+
+// screenUnit is the screening's view of u's submission f, whose values are
+// vals: the values at the indexes codes gives for f's level.
+func (r *Round) screenUnit(u *roster.Unit, f *file, vals []cell, codes map[catalog.Level][]int) *screen.Unit {
+	su := &screen.Unit{Code: u.Code, Name: u.Name, Level: f.level, County: u.Code, CountyName: u.Name,
+		Values: map[string]float64{}, Texts: map[string]string{}}
+	if u.Kind == roster.School {
+		su.County, su.CountyName = u.Parent, r.countyName(u)
+	}
+	ins := r.fixed[f.level]
+	for _, i := range codes[f.level] {
+		c, in := cellAt(vals, i), ins[i]
+		switch {
+		case !c.ok():
+		case in.Type.Numeric():
+			su.Values[in.Code] = c.num
+		case in.Type == catalog.Choice || in.Type == catalog.Text:
+			su.Texts[in.Code] = c.text
+		}
+	}
+	return su
+}
+
+// screen screens the round: every screen of the catalog over units (see
+// ScreenUnits), against the prior round when there is one.
+func (r *Round) screen(units []*screen.Unit) {
+	var prior screen.Prior
+	if r.opts.Prior != nil {
+		prior = r.opts.Prior.Values
+	}
+	r.screened = screen.Run(r.cat, units, prior)
 }
 
 // Screen returns the round's 数据核查: every screen of the catalog over
-// ScreenUnits, against the prior round when there is one. It is computed
-// once.
-func (r *Round) Screen() *screen.Result {
-	if r.screened == nil {
-		var prior screen.Prior
-		if r.opts.Prior != nil {
-			prior = r.opts.Prior.Values
-		}
-		r.screened = screen.Run(r.cat, r.ScreenUnits(), prior)
-	}
-	return r.screened
-}
+// ScreenUnits, against the prior round when there is one, as the roll-up
+// ran it.
+func (r *Round) Screen() *screen.Result { return r.screened }
 
 // ScreenHead is the header of the 核查 sheet and of each county's 核查清单.
 var ScreenHead = []string{"序号", "核查编号", "单位代码", "单位名称", "所属县区", "核查项目", "方法", "本期值", "同类", "同类中位数", "同类最小至最大", "不作提示的范围", "上期值", "变化", "偏离程度", "为什么要核查", "说明"}

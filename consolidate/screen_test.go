@@ -195,9 +195,14 @@ func BenchmarkScreen(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	defer r.Close()
 	b.ReportAllocs()
 	for b.Loop() {
-		res := screen.Run(c, r.ScreenUnits(), nil)
+		units, err := r.ScreenUnits()
+		if err != nil {
+			b.Fatal(err)
+		}
+		res := screen.Run(c, units, nil)
 		if res.Judged == 0 {
 			b.Fatal("nothing judged")
 		}

@@ -181,16 +181,21 @@ func (b *book) list(sheet string, form *catalog.Form) error {
 		return err
 	}
 	cells := make([]styled, len(head))
+	rd := r.reader()
 	for _, u := range r.ros.Units {
 		f := r.kept[u.Code]
-		if f == nil {
+		if f == nil || f.level != form.Level {
 			continue
 		}
 		verdict, mark := "通过", plain
 		if !f.clean() {
 			verdict, mark = "有逻辑错误，未计入", excluded
 		}
-		for _, rec := range f.lists[form.Code] {
+		body, err := rd.read(f, partLists)
+		if err != nil {
+			return err
+		}
+		for _, rec := range body.lists[form.Code] {
 			cells = cells[:0]
 			cells = append(cells, text(u.Code), text(u.Name), text(r.countyName(u)), center(verdict).marked(mark), number(rec.row, "0"))
 			for i, in := range form.Columns {
@@ -371,6 +376,7 @@ func (b *book) findings(sheet string) error {
 	}
 	name := relativeNames(paths)
 	n := 0
+	rd := r.reader()
 	for _, sf := range files {
 		u, f := sf.UnitStatus, sf.f
 		if f == nil {
@@ -407,7 +413,11 @@ func (b *book) findings(sheet string) error {
 			}
 			continue
 		}
-		for _, list := range [][]validate.Finding{f.findings, f.extra} {
+		body, err := rd.read(f, partFindings)
+		if err != nil {
+			return err
+		}
+		for _, list := range [][]validate.Finding{body.findings, f.extra} {
 			for _, fd := range list {
 				if err := write(fd); err != nil {
 					return err

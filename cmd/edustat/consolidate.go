@@ -176,6 +176,7 @@ func runConsolidate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer r.Close()
 	if err := atomicfile.Write(*out, 0o644, r.WriteWorkbook); err != nil {
 		return err
 	}

@@ -120,6 +120,7 @@ func consolidateDB(ctx context.Context, e *env, fs *pflag.FlagSet, f *dbFlags, r
 	if err != nil {
 		return err
 	}
+	defer sum.Close()
 	if err := atomicfile.Write(out, 0o644, sum.WriteWorkbook); err != nil {
 		return err
 	}
@@ -165,6 +166,7 @@ func statusDB(ctx context.Context, e *env, fs *pflag.FlagSet, f *dbFlags, rf *ro
 	if err != nil {
 		return err
 	}
+	defer sum.Close()
 	states, err := db.Units(ctx, opts.Round)
 	if err != nil {
 		return err

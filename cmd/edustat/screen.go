@@ -150,6 +150,7 @@ func runScreen(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	defer r.Close()
 	res := r.Screen()
 	var err error
 	if *format == "json" {

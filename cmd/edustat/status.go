@@ -67,6 +67,7 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer r.Close()
 	rows := r.Status()
 	if *todo {
 		rows = needAction(rows)
