@@ -48,7 +48,7 @@ func Read(path string, max int64) ([]byte, fs.FileInfo, error) {
 	if err := check(path, st, max); err != nil {
 		return nil, nil, err
 	}
-	data, err := readAll(fh, max)
+	data, err := readAll(fh, st.Size(), max)
 	if err != nil {
 		return nil, nil, &fs.PathError{Op: "read", Path: path, Err: err}
 	}
@@ -90,7 +90,7 @@ func ReadFS(fsys fs.FS, name string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer fh.Close()
-	data, err := readAll(fh, max)
+	data, err := readAll(fh, st.Size(), max)
 	if err != nil {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
 	}
@@ -108,14 +108,28 @@ func check(path string, st fs.FileInfo, max int64) error {
 	return nil
 }
 
-// readAll reads r to its end, at most max bytes.
-func readAll(r io.Reader, max int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, err
+// readAll reads r to its end, at most limit bytes, into a buffer of size
+// bytes (what the file had when checked) and one more, to see whether it
+// grew: one allocation and no copying for a file that does not change
+// while read, where io.ReadAll would grow its buffer a dozen times.
+func readAll(r io.Reader, size, limit int64) ([]byte, error) {
+	data := make([]byte, 0, min(max(size, 0), limit)+1)
+	lr := io.LimitReader(r, limit+1)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)] // it grew: let append find room
+		}
+		n, err := lr.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%w: it grew over the limit of %d bytes while read", ErrTooLarge, max)
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%w: it grew over the limit of %d bytes while read", ErrTooLarge, limit)
 	}
 	return data, nil
 }

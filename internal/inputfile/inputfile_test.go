@@ -5,8 +5,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
+	"testing/iotest"
 	"testing/fstest"
 	"time"
 )
@@ -74,5 +76,35 @@ func TestReadFS(t *testing.T) {
 		if _, err := ReadFS(fsys, tc.name, tc.max); !errors.Is(err, tc.want) {
 			t.Errorf("ReadFS(%s, %d) = %v, want %v", tc.name, tc.max, err, tc.want)
 		}
+	}
+}
+
+// TestReadAll reads files that changed size between the check and the
+// read: whatever the size said, all of it comes back, up to the limit.
+func TestReadAll(t *testing.T) {
+	data := strings.Repeat("0123456789", 1000)
+	for _, tc := range []struct {
+		name        string
+		size, limit int64
+		want        string
+		err         error
+	}{
+		{"as checked", 10000, 20000, data, nil},
+		{"grew", 3, 20000, data, nil},
+		{"no size", 0, 20000, data, nil},
+		{"shrank", 50000, 20000, data, nil},
+		{"at the limit", 10000, 10000, data, nil},
+		{"grew over the limit", 100, 9999, "", ErrTooLarge},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := readAll(iotest.OneByteReader(strings.NewReader(data)), tc.size, tc.limit)
+			if !errors.Is(err, tc.err) || string(got) != tc.want {
+				t.Errorf("readAll(size %d, limit %d) = %d bytes, %v; want %d bytes, %v", tc.size, tc.limit, len(got), err, len(tc.want), tc.err)
+			}
+			got, err = readAll(strings.NewReader(data), tc.size, tc.limit)
+			if !errors.Is(err, tc.err) || string(got) != tc.want {
+				t.Errorf("readAll(size %d, limit %d), whole reads = %d bytes, %v; want %d bytes, %v", tc.size, tc.limit, len(got), err, len(tc.want), tc.err)
+			}
+		})
 	}
 }
