@@ -8,6 +8,7 @@ import (
 	"edustat/bench"
 	"edustat/examples"
 	"edustat/internal/fill"
+	"edustat/internal/memlimit"
 )
 
 var benchCmd = &command{
@@ -95,6 +96,7 @@ Flags:
 func init() { benchCmd.run = runBench }
 
 func runBench(ctx context.Context, e *env, args []string) error {
+	defer memlimit.Batch()() // a batch command: see internal/memlimit
 	fset := flags(benchCmd, e)
 	schools := fset.IntP("schools", "n", 3677, "schools")
 	sizes := fset.IntSlice("scale", nil, "sizes")

@@ -12,6 +12,7 @@ import (
 
 	"edustat/consolidate"
 	"edustat/internal/atomicfile"
+	"edustat/internal/memlimit"
 	"edustat/validate"
 )
 
@@ -135,6 +136,7 @@ func (f *roundFlags) options(e *env) (consolidate.Options, error) {
 }
 
 func runConsolidate(ctx context.Context, e *env, args []string) error {
+	defer memlimit.Batch()() // a batch command: see internal/memlimit
 	fs := flags(consolidateCmd, e)
 	var rf roundFlags
 	rf.register(fs)

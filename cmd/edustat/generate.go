@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"edustat/catalog"
+	"edustat/internal/memlimit"
 	"edustat/roster"
 	"edustat/templates"
 )
@@ -57,6 +58,7 @@ Flags:
 func init() { generateCmd.run = runGenerate }
 
 func runGenerate(ctx context.Context, e *env, args []string) error {
+	defer memlimit.Batch()() // a batch command: see internal/memlimit
 	fs := flags(generateCmd, e)
 	round := fs.StringP("round", "r", "", "the round")
 	out := fs.StringP("out", "o", "", "output directory")

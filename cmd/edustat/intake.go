@@ -11,6 +11,7 @@ import (
 	"edustat/catalog"
 	"edustat/internal/folder"
 	"edustat/internal/inputfile"
+	"edustat/internal/memlimit"
 	"edustat/internal/progress"
 	"edustat/store"
 	"edustat/validate"
@@ -52,6 +53,7 @@ Flags:
 func init() { intakeCmd.run = runIntake }
 
 func runIntake(ctx context.Context, e *env, args []string) error {
+	defer memlimit.Batch()() // a batch command: see internal/memlimit
 	fs := flags(intakeCmd, e)
 	dbFlag := fs.String("db", "", "the round database")
 	round := fs.StringP("round", "r", "", "the round")

@@ -10,6 +10,7 @@ import (
 
 	"edustat/consolidate"
 	"edustat/internal/atomicfile"
+	"edustat/internal/memlimit"
 	"edustat/screen"
 	"edustat/store"
 	"edustat/validate"
@@ -76,6 +77,7 @@ Flags:
 func init() { screenCmd.run = runScreen }
 
 func runScreen(ctx context.Context, e *env, args []string) error {
+	defer memlimit.Batch()() // a batch command: see internal/memlimit
 	fs := flags(screenCmd, e)
 	var rf roundFlags
 	rf.register(fs)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"edustat/consolidate"
+	"edustat/internal/memlimit"
 	"edustat/internal/table"
 )
 
@@ -45,6 +46,7 @@ Flags:
 func init() { statusCmd.run = runStatus }
 
 func runStatus(ctx context.Context, e *env, args []string) error {
+	defer memlimit.Batch()() // a batch command: see internal/memlimit
 	fs := flags(statusCmd, e)
 	var rf roundFlags
 	rf.register(fs)

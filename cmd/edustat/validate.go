@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"edustat/internal/folder"
+	"edustat/internal/memlimit"
 	"edustat/internal/parallel"
 	"edustat/internal/progress"
 	"edustat/validate"
@@ -67,6 +68,7 @@ Flags:
 func init() { validateCmd.run = runValidate }
 
 func runValidate(ctx context.Context, e *env, args []string) error {
+	defer memlimit.Batch()() // a batch command: see internal/memlimit
 	fs := flags(validateCmd, e)
 	round := fs.StringP("round", "r", "", "the round")
 	priorFile := fs.StringP("prior", "p", "", "the prior round")

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"testing/iotest"
 	"testing/fstest"
+	"testing/iotest"
 	"time"
 )
 
