@@ -66,7 +66,7 @@ func (r *Round) WriteChecklist(w io.Writer, county string) error {
 	}
 	f := excelize.NewFile()
 	defer f.Close()
-	f.SetZipWriter(newSortedZip)
+	f.SetZipWriter(sortedZipTo(w))
 	b := &book{r: r, f: f, styles: map[styleKey]int{}}
 	if err := b.checklist(u); err != nil {
 		return fmt.Errorf("checklist %s: %w", county, err)

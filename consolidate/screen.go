@@ -177,5 +177,5 @@ func (b *book) screen(sheet string) error {
 			return err
 		}
 	}
-	return s.sw.Flush()
+	return flush(s.sw)
 }

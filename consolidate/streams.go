@@ -137,7 +137,7 @@ func (s *stream) close(name string, top, width int) error {
 			return err
 		}
 	}
-	return s.sw.Flush()
+	return flush(s.sw)
 }
 
 // list writes the detail sheet of a list form: every record of every unit,
@@ -466,5 +466,5 @@ func (b *book) data(sheet string) error {
 	if err != nil {
 		return err
 	}
-	return sw.Flush()
+	return flush(sw)
 }

@@ -47,7 +47,7 @@ const (
 func (r *Round) WriteWorkbook(w io.Writer) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	f.SetZipWriter(newSortedZip)
+	f.SetZipWriter(sortedZipTo(w))
 	wb := &book{r: r, f: f, styles: map[styleKey]int{}}
 	if err := wb.write(); err != nil {
 		return fmt.Errorf("summary workbook: %w", err)
