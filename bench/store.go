@@ -1,7 +1,9 @@
 package bench
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"io/fs"
@@ -9,8 +11,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 
 	"edustat/consolidate"
 	"edustat/internal/atomicfile"
@@ -64,13 +64,11 @@ func (b *bench) intake(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	units, err := yaml.Marshal(struct {
-		Units []*roster.Unit `yaml:"units"`
-	}{b.units})
+	units, err := rosterCSV(b.units)
 	if err != nil {
 		return err
 	}
-	spec := store.RoundSpec{Code: b.round, Catalog: catYAML, Units: units, UnitsName: "units.yaml", Deadline: b.due.Format(time.DateOnly)}
+	spec := store.RoundSpec{Code: b.round, Catalog: catYAML, Units: units, UnitsName: "units.csv", Deadline: b.due.Format(time.DateOnly)}
 	if err := db.InitRound(ctx, spec, store.CLI); err != nil {
 		return err
 	}
@@ -104,6 +102,21 @@ func (b *bench) intake(ctx context.Context) error {
 	}
 	b.stored.size, err = db.Size(ctx)
 	return err
+}
+
+// rosterCSV writes the round's units as a CSV roster, the form a
+// province's roster comes in (an export of the Ministry's system): reading
+// a YAML roster of 36,781 units takes some 160 MB for a moment, more than
+// the steps may use, and a CSV one a few MB.
+func rosterCSV(units []*roster.Unit) ([]byte, error) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write([]string{"code", "name", "kind", "parent", "contact", "email", "phone"})
+	for _, u := range units {
+		w.Write([]string{u.Code, u.Name, string(u.Kind), u.Parent, u.Contact, u.Email, u.Phone})
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
 }
 
 // readFile reads a returned workbook as intake does.
