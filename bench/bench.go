@@ -386,8 +386,7 @@ func run(ctx context.Context, opts Options, schools int) (*result, error) {
 			return nil, fmt.Errorf("bench: %s: %w", s.name, err)
 		}
 	}
-	if b.sum != nil {
-		cn := b.sum.Counts()
+	if cn := b.counts; cn != nil {
 		fmt.Fprintf(w, "汇总：%d 个文件，%d 份报送，%d 份有逻辑错误，%d 个县区合计与学校不符 (files, submitted, with errors, county totals off)\n",
 			cn.Files, cn.Submitted, cn.WithErrors, cn.Mismatches)
 	}

@@ -31,8 +31,9 @@ type bench struct {
 	byKind  map[string]*fill.Values // the example school of each kind, by code prefix
 	counted []string                // see countedYes
 	dir     string
-	stderr  io.Writer // progress bars
-	sum     *consolidate.Round
+	stderr  io.Writer                // progress bars
+	sum     *consolidate.Round       // from the consolidate step to the screen step
+	counts  *consolidate.Counts      // the consolidate step's
 	rules   map[catalog.Level][]rule // see rulesFor
 	// screened is the 数据核查 the screen step ran.
 	screened *screen.Result

@@ -70,7 +70,7 @@ func (b *bench) consolidate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b.sum = sum // closed by run, after the screen step
+	b.sum = sum // closed after the screen step
 	if err := atomicfile.Write(filepath.Join(b.dir, "汇总"+b.round+".xlsx"), 0o644, sum.WriteWorkbook); err != nil {
 		return err
 	}
@@ -90,5 +90,12 @@ func (b *bench) screen(ctx context.Context) error {
 		return err
 	}
 	b.screened = screen.Run(b.c, units, nil)
-	return nil
+	// The steps after this one do what other commands do: they must not
+	// carry the folder's round (its files' heads, its totals) in their
+	// memory.
+	counts := b.sum.Counts()
+	b.counts = &counts
+	err = b.sum.Close()
+	b.sum = nil
+	return err
 }
