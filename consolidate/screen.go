@@ -172,8 +172,9 @@ func (b *book) screen(sheet string) error {
 	}
 	s.row++
 	for _, n := range notes {
-		s.row++
-		if err := s.sw.SetRow(cellName(1, s.row), []any{excelize.Cell{StyleID: b.style(sSub, "", plain), Value: n}}); err != nil {
+		// Wrapped within the columns every printed page repeats: a
+		// line running on past them overprinted the next pages across.
+		if err := s.line(n); err != nil {
 			return err
 		}
 	}

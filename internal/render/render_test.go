@@ -426,6 +426,7 @@ func checkCells(t *testing.T, f *excelize.File, s sheetSetup) {
 			hidden[c] = true
 		}
 	}
+	repeated := titleCols(f, s.name)
 	cols := map[int]bool{}
 	for _, c := range printedCols(t, f, s.name, rows) {
 		cols[c] = true
@@ -487,6 +488,19 @@ func checkCells(t *testing.T, f *excelize.File, s sheetSetup) {
 			case need > room && !emptyRight(row, c):
 				bad++
 				t.Errorf("%s!%s: %q is %.1f units wide at %.0f pt, its column %.1f, and the next cell is not empty", s.name, ref, clip(text), need, size, room)
+			case need > room && s.bands > 1 && c+1 <= repeated && !isMerged(merged, ref):
+				// A column every page across repeats: text running on
+				// past the repeated columns overprints the other pages.
+				span := -0.5
+				for x := c + 1; x <= repeated; x++ {
+					if !hidden[x] {
+						span += colWidth(t, f, s.name, x)
+					}
+				}
+				if need > span {
+					bad++
+					t.Errorf("%s!%s: %q is %.1f units wide at %.0f pt and runs on past the columns every page repeats (%.1f)", s.name, ref, clip(text), need, size, span)
+				}
 			}
 			if bad > 20 {
 				t.Fatalf("%s: more than 20 cells do not fit", s.name)
@@ -564,6 +578,25 @@ func titleWidth(t *testing.T, f *excelize.File, sheet string) float64 {
 			w += colWidth(t, f, sheet, c)
 		}
 		return w
+	}
+	return 0
+}
+
+func isMerged(merged map[string]excelize.MergeCell, ref string) bool {
+	_, ok := merged[ref]
+	return ok
+}
+
+// titleCols is the last of the columns a sheet repeats on every page, 0
+// for none.
+func titleCols(f *excelize.File, sheet string) int {
+	for _, dn := range f.GetDefinedName() {
+		if dn.Name == "_xlnm.Print_Titles" && dn.Scope == sheet {
+			if m := regexp.MustCompile(`!\$[A-Z]+:\$([A-Z]+)`).FindStringSubmatch(dn.RefersTo); m != nil {
+				n, _ := excelize.ColumnNameToNumber(m[1])
+				return n
+			}
+		}
 	}
 	return 0
 }
