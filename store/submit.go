@@ -354,6 +354,22 @@ func (db *DB) submit(ctx context.Context, tx txer, r *Round, roundClosed bool, v
 	// as consolidate chooses among files.
 	to := Submitted
 	now := fmtTime(time.Now())
+	detail := fmt.Sprintf("%s sha256 %s version %d from %s %s; 逻辑错误 %d 经验警告 %d（已说明 %d）", v.name, v.sha, id, v.src.Kind, v.src.Sender, v.errors, v.warnings+v.explained, v.explained)
+	if db.dialect == postgres {
+		// The state, its transition and the audit entry in one statement:
+		// two round trips fewer a file.
+		_, err := tx.ExecContext(ctx, `WITH s AS (UPDATE unit_states SET state = $1, reason = '', updated_at = $2, updated_by = $3,
+				record_id = (SELECT id FROM versions WHERE round = $4 AND unit = $5 AND accepted = 1 ORDER BY reported DESC, received_at DESC, name DESC, id DESC LIMIT 1)
+				WHERE round = $4 AND unit = $5),
+			t AS (INSERT INTO transitions (round, unit, action, from_state, to_state, version_id, reason, at, by_role, by_unit, by_name, by_from)
+				VALUES ($4, $5, 'submit', $6, $1, $7, '', $2, $8, $9, $10, $11))
+			INSERT INTO audit (at, by_role, by_unit, by_name, by_from, action, round, unit, detail) VALUES ($2, $8, $9, $10, $11, 'submit', $4, $5, $12)`,
+			string(to), now, v.by.String(), v.round, v.unit, state, id, string(v.by.Role), v.by.Unit, v.by.Name, v.by.From, detail)
+		if err != nil {
+			return fmt.Errorf("state of %s: %w", v.unit, err)
+		}
+		return nil
+	}
 	if _, err := tx.ExecContext(ctx, db.q(`UPDATE unit_states SET state = ?, reason = '', updated_at = ?, updated_by = ?,
 		record_id = (SELECT id FROM versions WHERE round = ? AND unit = ? AND accepted = 1 ORDER BY reported DESC, received_at DESC, name DESC, id DESC LIMIT 1)
 		WHERE round = ? AND unit = ?`),
@@ -363,8 +379,7 @@ func (db *DB) submit(ctx context.Context, tx txer, r *Round, roundClosed bool, v
 	if err := db.transition(ctx, tx, v.round, v.unit, "submit", State(state), to, id, "", v.by); err != nil {
 		return err
 	}
-	return db.audit(ctx, tx, v.by, "submit", v.round, v.unit,
-		fmt.Sprintf("%s sha256 %s version %d from %s %s; 逻辑错误 %d 经验警告 %d（已说明 %d）", v.name, v.sha, id, v.src.Kind, v.src.Sender, v.errors, v.warnings+v.explained, v.explained))
+	return db.audit(ctx, tx, v.by, "submit", v.round, v.unit, detail)
 }
 
 func (db *DB) insertVersion(ctx context.Context, tx txer, v *versionRow) (int64, error) {
