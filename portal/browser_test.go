@@ -208,6 +208,11 @@ func TestBrowser(t *testing.T) {
 	if v := prefilledValue(t, "370829", form, "EDU_STUDENTS"); v.Num != 2162 {
 		t.Errorf("county form's EDU_STUDENTS = %+v, want the approved school's 2162", v)
 	}
+	step(t, ctx, "open the county's own form", Navigate(f.ts.URL+"/r/2020/u/370829"), WaitVisible(CSS("#prefill-state")))
+	shot("county-own")
+	if got := text(t, ctx, "read the prefill state", "#prefill-state"); !strings.Contains(got, "0 个已锁定") {
+		t.Errorf("county form page says %q; want its totals open (one school of many approved)", got)
+	}
 	step(t, ctx, "sign out", Click(CSS("header form button")), WaitVisible(CSS("#password")))
 
 	// The bureau.

@@ -76,6 +76,9 @@ func TestCountyFormPrefilled(t *testing.T) {
 			t.Fatalf("Approve %s: %v", u.Code, err)
 		}
 	}
+	if page := c.get("/r/" + round + "/u/" + county); !strings.Contains(page.text(), "个已锁定") {
+		t.Errorf("the county's page does not say how many totals are prefilled and locked")
+	}
 	res = c.get(path)
 	if res.Status != http.StatusOK {
 		t.Fatalf("GET %s: status %d", path, res.Status)

@@ -179,6 +179,7 @@ var funcs = template.FuncMap{
 	"actions":   func() map[string]string { return actionLabels },
 	"action":    actionName,
 	"skipText":  screen.SkipText,
+	"add":       func(a, b int) int { return a + b },
 }
 
 // actionNames are the audit log's actions as the log page shows them.

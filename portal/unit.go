@@ -35,6 +35,10 @@ type unitView struct {
 	Link      time.Time // when the unit's sign-in link was made (bureau)
 	HasLink   bool
 	NewLink   string // a link just made, shown once
+
+	// For a county or zone: how many of its form's totals its approved
+	// schools fill in, locked and still open.
+	PrefillLocked, PrefillOpen int
 }
 
 // unitPage is a unit's return: template, upload, findings, versions and
@@ -77,6 +81,13 @@ func (s *Server) unitView(r *http.Request) (*unitView, error) {
 		if v.Latest, err = s.report(r, rd, latest); err != nil {
 			return nil, err
 		}
+	}
+	if u.Kind != roster.School {
+		approved, err := prefill.Approved(r.Context(), s.db, rd, u)
+		if err != nil {
+			return nil, err
+		}
+		v.PrefillLocked, v.PrefillOpen = prefill.County(rd.Catalog, rd.Units, u, approved).Counts()
 	}
 	if v.IsBureau {
 		if v.Link, v.HasLink, err = s.db.LinkCreated(r.Context(), rd.Code, code); err != nil {
