@@ -158,11 +158,9 @@ func statusDB(ctx context.Context, e *env, fs *pflag.FlagSet, f *dbFlags, rf *ro
 		return err
 	}
 	defer db.Close()
-	subs, err := db.Submissions(ctx, opts.Round, store.UseLatest)
-	if err != nil {
-		return err
-	}
-	sum, err := consolidate.Build(subs, opts)
+	sum, err := consolidate.BuildEach(opts, func(add func(*validate.Submission)) error {
+		return db.EachSubmission(ctx, opts.Round, store.UseLatest, add)
+	})
 	if err != nil {
 		return err
 	}

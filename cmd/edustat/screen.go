@@ -192,14 +192,13 @@ func roundFromDB(ctx context.Context, db *store.DB, round string, prior *validat
 	if len(rd.Catalog.Screens) == 0 {
 		return nil, noScreens(rd.Catalog.String())
 	}
-	subs, err := db.Submissions(ctx, round, store.UseLatest)
-	if err != nil {
-		return nil, err
-	}
 	if prior == nil {
 		prior = rd.Prior
 	}
-	return consolidate.Build(subs, consolidate.Options{Catalog: rd.Catalog, Roster: rd.Units, Round: round, Prior: prior, Deadline: rd.Deadline})
+	opts := consolidate.Options{Catalog: rd.Catalog, Roster: rd.Units, Round: round, Prior: prior, Deadline: rd.Deadline}
+	return consolidate.BuildEach(opts, func(add func(*validate.Submission)) error {
+		return db.EachSubmission(ctx, round, store.UseLatest, add)
+	})
 }
 
 // printStored says which suspects have an explanation in the database.
