@@ -143,8 +143,9 @@ func readAnswers(a *Answers, sh *xlsx.Sheet) bool {
 		}
 		if len(sh.Rows) > 0 && len(sh.Rows[0]) > 0 {
 			// The title says it too, for writers that drop custom
-			// properties: 济宁市2020年度数据核查清单：梁山县（370832）.
-			if m := checklistTitleRE.FindStringSubmatch(sh.Rows[0][0].Value); m != nil {
+			// properties: 济宁市2020年度数据核查清单：梁山县（370832）,
+			// whose colon becomes a line break where it wraps in print.
+			if m := checklistTitleRE.FindStringSubmatch(strings.Replace(sh.Rows[0][0].Value, "\n", "：", 1)); m != nil {
 				a.Round = cmp.Or(a.Round, m[1])
 				a.CountyName = m[2]
 				a.County = cmp.Or(a.County, m[3])

@@ -79,18 +79,33 @@ func (b *book) checklist(u *roster.Unit) error {
 	sheet := ChecklistSheet
 	b.do(f.SetSheetName("Sheet1", sheet))
 	width := len(ScreenHead)
-	last := cellName(width, 1)
+	// Seventeen columns fitted to one page width printed at about a third
+	// of their size: the list is split across pages like the summary's 核查
+	// sheet, every page repeating the suspect's number, unit and indicator,
+	// and the title and note stay within those columns.
+	t := b.newTable(sheet, "Checklist", checklistTop, ScreenHead, screenWidths, printSetup{keys: 4})
+	span, spanWidth := width, 0.0
+	if t.ps.split {
+		span = t.ps.keys
+	}
+	for _, w := range screenWidths[:span] {
+		spanWidth += w
+	}
 	title := fmt.Sprintf("%s%s年度数据核查清单：%s（%s）", r.cityName, r.opts.Round, u.Name, u.Code)
+	kind, height := sTitle, 28.0
+	if textLines(title, spanWidth*bodySize/titleSize) > 1 {
+		title = wrappedTitle(title)
+		kind, height = sTitleWrap, float64(textLines(title, spanWidth*bodySize/wrapTitleSize))*wrapTitleSize*1.3+6
+	}
 	b.do(f.SetCellValue(sheet, "A1", title))
-	b.do(f.MergeCell(sheet, "A1", last))
-	b.do(f.SetCellStyle(sheet, "A1", "A1", b.style(sTitle, "", plain)))
-	b.do(f.SetRowHeight(sheet, 1, 28))
+	b.do(f.MergeCell(sheet, "A1", cellName(span, 1)))
+	b.do(f.SetCellStyle(sheet, "A1", "A1", b.style(kind, "", plain)))
+	b.do(f.SetRowHeight(sheet, 1, height))
 	note := "以下数据通过了全部审核规则，但与同类单位或上年相比明显偏离。请逐条核实：数据属实的，在“说明”栏写明原因；填错的，写明正确数值并重报报表。只填“说明”栏，不要改动其他栏目和行列。"
 	b.do(f.SetCellValue(sheet, "A2", note))
-	b.do(f.MergeCell(sheet, "A2", cellName(width, 2)))
+	b.do(f.MergeCell(sheet, "A2", cellName(span, 2)))
 	b.do(f.SetCellStyle(sheet, "A2", "A2", b.style(sNote, "", plain)))
-	b.do(f.SetRowHeight(sheet, 2, 36))
-	t := b.newTable(sheet, "Checklist", checklistTop, ScreenHead, screenWidths, printSetup{})
+	b.do(f.SetRowHeight(sheet, 2, heightFor(textLines(note, spanWidth), 36)))
 	open, err := f.NewStyle(&excelize.Style{
 		Font:       &excelize.Font{Family: "宋体", Size: 10},
 		Border:     []excelize.Border{{Type: "left", Color: "808080", Style: 1}, {Type: "right", Color: "808080", Style: 1}, {Type: "top", Color: "808080", Style: 1}, {Type: "bottom", Color: "808080", Style: 1}},
@@ -114,7 +129,8 @@ func (b *book) checklist(u *roster.Unit) error {
 		b.do(f.SetCellStyle(sheet, ref, ref, open))
 	}
 	b.do(f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: checklistTop, TopLeftCell: cellName(1, checklistTop+1), ActivePane: "bottomLeft"}))
-	ps := printSetup{rows: fmt.Sprintf("$%d:$%d", checklistTop, checklistTop)}
+	ps := t.ps
+	ps.rows = fmt.Sprintf("$%d:$%d", checklistTop, checklistTop)
 	b.print(sheet, ps)
 	b.titles(sheet, ps)
 	b.do(f.ProtectSheet(sheet, &excelize.SheetProtectionOptions{
