@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -135,4 +136,38 @@ func killChild(t *testing.T, dsn string) {
 		rc := submit(t, db, f)
 		fmt.Printf("committed %d %v\n", rc.VersionID, rc.Outcome)
 	}
+}
+
+// TestManySubmitters has more uploads at once on one handle than the
+// handle has connections, as the portal does under load: each must finish.
+// Preparing a statement from inside a transaction once needed a second
+// connection of the pool, so a full pool of transactions waited for each
+// other until their deadline.
+func TestManySubmitters(t *testing.T) {
+	eachBackend(t, func(t *testing.T, dsn string) {
+		db := open(t, dsn)
+		initDemo(t, db)
+		_, files := demoRound(t)
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		defer cancel()
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for _, f := range files {
+			wg.Go(func() {
+				<-start
+				if _, err := db.Submit(ctx, "2020", f.name, f.data, store.Source{Kind: "upload", At: f.at}, store.CLI); err != nil {
+					t.Errorf("Submit(%s) with %d others at once: %v", f.name, len(files)-1, err)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		vs, err := db.Versions(ctx, "2020", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(vs) != len(files) {
+			t.Errorf("%d versions recorded, want %d", len(vs), len(files))
+		}
+	})
 }

@@ -47,11 +47,13 @@ type DB struct {
 	dialect dialect
 	name    string // the DSN as given, with any password removed, for messages
 
-	wmu    sync.Mutex // SQLite: one writer of this process at a time (see write)
-	mu     sync.Mutex
-	rounds map[string]*Round    // parsed rounds by code (catalog and roster never change)
-	tmp    string               // private directory for prior rounds read from bytes
-	stmts  map[string]*sql.Stmt // prepared statements of the write path by query (stmt.go)
+	wmu         sync.Mutex // SQLite: one writer of this process at a time (see write)
+	mu          sync.Mutex
+	rounds      map[string]*Round    // parsed rounds by code (catalog and roster never change)
+	tmp         string               // private directory for prior rounds read from bytes
+	stmts       map[string]*sql.Stmt // prepared statements of the write path by query (stmt.go)
+	preparing   map[string]bool      // queries being prepared (stmt.go)
+	stmtsClosed bool                 // closeStmts has run: nothing more is prepared
 }
 
 // IsURL reports whether dsn names a PostgreSQL database rather than a file.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"time"
 )
 
 // txer is what the write path runs its statements on: a *sql.Tx, or a
@@ -26,47 +27,61 @@ func (db *DB) prepared(tx *sql.Tx) preparedTx { return preparedTx{Tx: tx, db: db
 // ExecContext runs query, already in the dialect (db.q), as a prepared
 // statement.
 func (t preparedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	s, err := t.db.stmt(ctx, query)
-	if err != nil {
-		return nil, err
+	if s := t.db.stmt(query); s != nil {
+		return t.Tx.StmtContext(ctx, s).ExecContext(ctx, args...)
 	}
-	return t.Tx.StmtContext(ctx, s).ExecContext(ctx, args...)
+	return t.Tx.ExecContext(ctx, query, args...)
 }
 
 // QueryRowContext runs query, already in the dialect (db.q), as a prepared
 // statement.
 func (t preparedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	s, err := t.db.stmt(ctx, query)
-	if err != nil {
-		return t.Tx.QueryRowContext(ctx, query, args...) // says why, in Scan
+	if s := t.db.stmt(query); s != nil {
+		return t.Tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
 	}
-	return t.Tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
+	return t.Tx.QueryRowContext(ctx, query, args...)
 }
 
-// stmt returns the handle's prepared statement of query, preparing it the
-// first time.
-func (db *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	db.mu.Lock()
-	s := db.stmts[query]
-	db.mu.Unlock()
-	if s != nil {
-		return s, nil
-	}
-	s, err := db.sql.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
+// stmt returns the handle's prepared statement of query, or nil the
+// first time, when it starts preparing it for the transactions after this
+// one. Preparing takes a connection of the pool, and the caller holds one
+// in its transaction: waiting for it there would, with every connection
+// in a transaction doing the same, wait for ever (the portal's uploads on
+// PostgreSQL did, TestManySubmitters). The goroutine that prepares holds
+// nothing while it waits.
+func (db *DB) stmt(query string) *sql.Stmt {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	if old := db.stmts[query]; old != nil {
+	if s := db.stmts[query]; s != nil || db.preparing[query] || db.stmtsClosed {
+		return s
+	}
+	if db.preparing == nil {
+		db.preparing = map[string]bool{}
+	}
+	db.preparing[query] = true
+	go db.prepare(query)
+	return nil
+}
+
+// prepare prepares query on the pool and keeps it; a failure leaves the
+// query to run unprepared, as it did the first time.
+func (db *DB) prepare(query string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := db.sql.PrepareContext(ctx, query)
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	delete(db.preparing, query)
+	switch {
+	case err != nil:
+	case db.stmtsClosed:
 		s.Close()
-		return old, nil
+	default:
+		if db.stmts == nil {
+			db.stmts = map[string]*sql.Stmt{}
+		}
+		db.stmts[query] = s
 	}
-	if db.stmts == nil {
-		db.stmts = map[string]*sql.Stmt{}
-	}
-	db.stmts[query] = s
-	return s, nil
 }
 
 // closeStmts closes the prepared statements.
@@ -76,5 +91,5 @@ func (db *DB) closeStmts() {
 	for _, s := range db.stmts {
 		s.Close()
 	}
-	db.stmts = nil
+	db.stmts, db.stmtsClosed = nil, true
 }
