@@ -93,9 +93,9 @@ func (b *book) checklist(u *roster.Unit) error {
 	}
 	title := fmt.Sprintf("%s%s年度数据核查清单：%s（%s）", r.cityName, r.opts.Round, u.Name, u.Code)
 	kind, height := sTitle, 28.0
-	if textLines(title, spanWidth*bodySize/titleSize) > 1 {
+	if bodyText.Lines(title, spanWidth*bodySize/titleSize) > 1 {
 		title = wrappedTitle(title)
-		kind, height = sTitleWrap, float64(textLines(title, spanWidth*bodySize/wrapTitleSize))*wrapTitleSize*1.3+6
+		kind, height = sTitleWrap, float64(bodyText.Lines(title, spanWidth*bodySize/wrapTitleSize))*wrapTitleSize*1.3+6
 	}
 	b.do(f.SetCellValue(sheet, "A1", title))
 	b.do(f.MergeCell(sheet, "A1", cellName(span, 1)))
@@ -105,7 +105,7 @@ func (b *book) checklist(u *roster.Unit) error {
 	b.do(f.SetCellValue(sheet, "A2", note))
 	b.do(f.MergeCell(sheet, "A2", cellName(span, 2)))
 	b.do(f.SetCellStyle(sheet, "A2", "A2", b.style(sNote, "", plain)))
-	b.do(f.SetRowHeight(sheet, 2, heightFor(textLines(note, spanWidth), 36)))
+	b.do(f.SetRowHeight(sheet, 2, heightFor(bodyText.Lines(note, spanWidth), 36)))
 	open, err := f.NewStyle(&excelize.Style{
 		Font:       &excelize.Font{Family: "宋体", Size: 10},
 		Border:     []excelize.Border{{Type: "left", Color: "808080", Style: 1}, {Type: "right", Color: "808080", Style: 1}, {Type: "top", Color: "808080", Style: 1}, {Type: "bottom", Color: "808080", Style: 1}},

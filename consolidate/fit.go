@@ -1,9 +1,10 @@
 package consolidate
 
 import (
-	"math"
 	"path/filepath"
 	"strings"
+
+	"edustat/internal/textfit"
 )
 
 // Text measures for row heights. A column width unit is about one Latin
@@ -18,29 +19,8 @@ const (
 	lineHeight    = 13.5 // points per line of 10-point text
 )
 
-// textWidth is the width of s in column units at the body size.
-func textWidth(s string) float64 {
-	var w float64
-	for _, r := range s {
-		switch {
-		case r < 0x2E80:
-			w += 1.1
-		default:
-			w += 2
-		}
-	}
-	return w
-}
-
-// textLines is how many lines s takes when wrapped in a column of the
-// given width (a unit is lost to the cell's margins).
-func textLines(s string, width float64) int {
-	n := 0
-	for line := range strings.SplitSeq(s, "\n") {
-		n += max(1, int(math.Ceil(textWidth(line)/max(width-1, 1))))
-	}
-	return n
-}
+// bodyText measures the text of the tables, at bodySize.
+var bodyText = textfit.Measure{Latin: 1.1, CJK: 2}
 
 // wrappedTitle is a title to wrap in a narrow span: broken after its
 // first colon (济宁市2021年教育统计汇总 / 报送情况) rather than anywhere.
@@ -66,7 +46,7 @@ func rowLines(cells []styled, widths []float64) int {
 		if !ok || s == "" || i >= len(widths) || widths[i] == 0 || c.kind == sSub {
 			continue
 		}
-		n = max(n, textLines(s, widths[i]))
+		n = max(n, bodyText.Lines(s, widths[i]))
 	}
 	return n
 }

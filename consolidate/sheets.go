@@ -279,11 +279,11 @@ func (b *book) prior(sheet string) error {
 		}
 	}
 	title := r.title() + "：与" + p.Round + "年同比"
-	if textLines(title, width*bodySize/titleSize) > 1 {
+	if bodyText.Lines(title, width*bodySize/titleSize) > 1 {
 		title = wrappedTitle(title)
 	}
 	b.sheetTitle(sheet, title, span)
-	if n := textLines(title, width*bodySize/wrapTitleSize); n > 1 {
+	if n := bodyText.Lines(title, width*bodySize/wrapTitleSize); n > 1 {
 		b.do(b.f.SetCellStyle(sheet, "A1", "A1", b.style(sTitleWrap, "", plain)))
 		b.do(b.f.SetRowHeight(sheet, 1, float64(n)*wrapTitleSize*1.3+6))
 	}
@@ -291,7 +291,7 @@ func (b *book) prior(sheet string) error {
 	b.do(b.f.SetCellValue(sheet, "A2", note))
 	b.do(b.f.MergeCell(sheet, "A2", cellName(span, 2)))
 	b.do(b.f.SetCellStyle(sheet, "A2", cellName(span, 2), b.style(sNote, "", plain)))
-	b.do(b.f.SetRowHeight(sheet, 2, heightFor(textLines(note, width), 15)))
+	b.do(b.f.SetRowHeight(sheet, 2, heightFor(bodyText.Lines(note, width), 15)))
 	n := 0
 	for _, l := range r.lines {
 		if l.in == nil {

@@ -82,7 +82,7 @@ func (s *stream) line(text string) error {
 	for _, w := range s.widths[:min(width, len(s.widths))] {
 		total += w
 	}
-	h := heightFor(textLines(text, total), 18)
+	h := heightFor(bodyText.Lines(text, total), 18)
 	err := s.sw.SetRow(cellName(1, s.row), []any{excelize.Cell{StyleID: s.b.style(sNote, "", plain), Value: text}}, excelize.RowOpts{Height: h})
 	if err != nil {
 		return err
@@ -100,9 +100,9 @@ func (s *stream) title(title string) error {
 		total += w
 	}
 	kind, h := sTitle, 28.0
-	if textLines(title, total*bodySize/titleSize) > 1 {
+	if bodyText.Lines(title, total*bodySize/titleSize) > 1 {
 		title = wrappedTitle(title)
-		kind, h = sTitleWrap, float64(textLines(title, total*bodySize/wrapTitleSize))*wrapTitleSize*1.3+6
+		kind, h = sTitleWrap, float64(bodyText.Lines(title, total*bodySize/wrapTitleSize))*wrapTitleSize*1.3+6
 	}
 	err := s.sw.SetRow(cellName(1, s.row), []any{excelize.Cell{StyleID: s.b.style(kind, "", plain), Value: title}}, excelize.RowOpts{Height: h})
 	if err != nil {

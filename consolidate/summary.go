@@ -62,7 +62,7 @@ func (b *book) summary(sheet string) error {
 	b.do(f.SetCellValue(sheet, "A2", infoText))
 	b.do(f.MergeCell(sheet, "A2", "C2"))
 	b.do(f.SetCellStyle(sheet, "A2", "C2", b.style(sNote, "", plain)))
-	b.do(f.SetRowHeight(sheet, 2, heightFor(textLines(infoText, 5+nameWidth), 15)))
+	b.do(f.SetRowHeight(sheet, 2, heightFor(bodyText.Lines(infoText, 5+nameWidth), 15)))
 
 	row := summaryHeader
 	head := append([]any{}, toAny(summaryHead)...)
@@ -147,7 +147,7 @@ func (b *book) summaryLine(sheet string, row, n int, l *line) {
 	b.do(f.SetCellStyle(sheet, cellName(2, row), cellName(2, row), b.style(sText, "", plain)))
 	b.do(f.SetCellStyle(sheet, cellName(3, row), cellName(3, row), b.style(sWrap, "", plain)))
 	b.do(f.SetCellStyle(sheet, cellName(4, row), cellName(5, row), b.style(sCenter, "", plain)))
-	if n := textLines(name, nameWidth); n > 1 {
+	if n := bodyText.Lines(name, nameWidth); n > 1 {
 		b.do(f.SetRowHeight(sheet, row, heightFor(n, 0)))
 	}
 	for i, v := range l.vals {
@@ -353,7 +353,7 @@ func (b *book) notes(sheet string, row, last int) {
 		b.do(f.SetCellValue(sheet, ref, s))
 		b.do(f.MergeCell(sheet, ref, cellName(end, row)))
 		b.do(f.SetCellStyle(sheet, ref, cellName(end, row), b.style(sNote, "", plain)))
-		b.do(f.SetRowHeight(sheet, row, heightFor(textLines(s, width), 15)))
+		b.do(f.SetRowHeight(sheet, row, heightFor(bodyText.Lines(s, width), 15)))
 		row++
 	}
 }

@@ -182,7 +182,7 @@ func (b *builder) fixedPage(f *catalog.Form) *page {
 			}
 			p.style(NoteCol, row, stNoteInput)
 			notes = append(notes, ref(NoteCol, row))
-			p.height(row, rowHeightFor(lines(name, fixedWidths[2]), 20))
+			p.height(row, rowHeightFor(text.Lines(name, fixedWidths[2]), 20))
 			row++
 		}
 	}
@@ -216,7 +216,7 @@ func (b *builder) listPage(f *catalog.Form) *page {
 		p.width(col, w)
 		p.str(col, HeaderRow, head, stHeader)
 		p.str(col, CodeRow, in.Code, stCodeRow)
-		headerLines = max(headerLines, lines(head, w))
+		headerLines = max(headerLines, text.Lines(head, w))
 		span := ref(col, firstRow) + ":" + ref(col, lastRow)
 		if in.Computed() {
 			num, den := colOf(f, in.Numerator), colOf(f, in.Denominator)
@@ -275,7 +275,7 @@ func colOf(f *catalog.Form, code string) string {
 // form of eight columns prints on A4 landscape at a readable size, long
 // headers and names wrapping.
 func listWidth(in *catalog.Indicator, head string) float64 {
-	w := textWidth(head) + 2
+	w := text.Width(head) + 2
 	switch in.Type {
 	case catalog.Text:
 		w = max(w, 18)
@@ -283,7 +283,7 @@ func listWidth(in *catalog.Indicator, head string) float64 {
 		w = max(w, 12)
 	case catalog.Choice:
 		for _, ch := range in.Choices {
-			w = max(w, textWidth(ch)+4)
+			w = max(w, text.Width(ch)+4)
 		}
 	}
 	return min(max(w, 11), 20)

@@ -27,7 +27,7 @@ func (b *builder) instructionsPage() *page {
 	line := func(s string, st style) {
 		p.str("A", row, s, st)
 		p.merge("A", last, row, st)
-		p.height(row, rowHeightFor(lines(s, total), 20))
+		p.height(row, rowHeightFor(text.Lines(s, total), 20))
 		row++
 	}
 	c := b.c
@@ -72,7 +72,7 @@ func (b *builder) instructionsPage() *page {
 				}
 				p.str(colName(i+2), row, s, st)
 			}
-			h := max(lines(in.Name, instrWidths[2]), lines(explain, instrWidths[6]), lines(blank, instrWidths[5]), lines(typ, instrWidths[4]))
+			h := max(text.Lines(in.Name, instrWidths[2]), text.Lines(explain, instrWidths[6]), text.Lines(blank, instrWidths[5]), text.Lines(typ, instrWidths[4]))
 			p.height(row, rowHeightFor(h, 18))
 			row++
 		}
@@ -101,7 +101,7 @@ func (b *builder) instructionsPage() *page {
 		p.str("B", row, r.Tier.Label(), stCellCenter)
 		p.str("C", row, msg, stCell)
 		p.merge("C", last, row, stCell)
-		p.height(row, rowHeightFor(lines(msg, total-instrWidths[0]-instrWidths[1]), 18))
+		p.height(row, rowHeightFor(text.Lines(msg, total-instrWidths[0]-instrWidths[1]), 18))
 		row++
 	}
 	return p

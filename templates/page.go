@@ -1,10 +1,11 @@
 package templates
 
 import (
-	"math"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"edustat/internal/textfit"
 )
 
 // A page is a sheet worked out in advance, once per catalog, level and
@@ -114,28 +115,8 @@ func (p *page) height(row int, h float64) { p.rows = append(p.rows, rowHeight{ro
 // LibreOffice's PDF with WenQuanYi Micro Hei, the render test's font).
 const lineHeight = 15 // points per line of 11-point text
 
-// textWidth is the width of s in column units.
-func textWidth(s string) float64 {
-	var w float64
-	for _, r := range s {
-		switch {
-		case r < 0x2E80:
-			w += 1.15
-		default:
-			w += 2.1
-		}
-	}
-	return w
-}
-
-// lines returns how many lines s takes in a column of the given width.
-func lines(s string, width float64) int {
-	n := 0
-	for line := range strings.SplitSeq(s, "\n") {
-		n += max(1, int(math.Ceil(textWidth(line)/(width-1))))
-	}
-	return n
-}
+// text measures 11-point text.
+var text = textfit.Measure{Latin: 1.15, CJK: 2.1}
 
 // rowHeightFor is a row height that shows n lines.
 func rowHeightFor(n int, least float64) float64 {

@@ -3,13 +3,13 @@ package validate
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"path/filepath"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
 
 	"edustat/catalog"
+	"edustat/internal/textfit"
 )
 
 // resultHeaders are the columns of ResultSheet, with their widths. The
@@ -114,7 +114,7 @@ func (a *annotator) results(s *Submission) error {
 		err = f.MergeCell(sh, "A2", lastPrinted+"2")
 	}
 	style("A2", lastPrinted+"2", summary)
-	height(2, linesHeight(textLines(line, printedWidth), 18))
+	height(2, linesHeight(resultText.Lines(line, printedWidth), 18))
 	style(fmt.Sprintf("A%d", firstResultRow), fmt.Sprintf("%s%d", lastCol, firstResultRow), header)
 	height(firstResultRow, 22)
 	for i := range s.Findings {
@@ -127,7 +127,7 @@ func (a *annotator) results(s *Submission) error {
 			col, _ := excelize.ColumnNumberToName(j + 1)
 			set(cell(col), v)
 			if text, ok := v.(string); ok && j < printedResults {
-				n = max(n, textLines(text, resultHeaders[j].width))
+				n = max(n, resultText.Lines(text, resultHeaders[j].width))
 			}
 		}
 		style(cell("A"), cell(lastCol), body)
@@ -181,23 +181,9 @@ func (a *annotator) results(s *Submission) error {
 	return nil
 }
 
-// textLines is how many lines s takes wrapped in a column of the given
-// width, a CJK character counting two units and anything else 1.1.
-func textLines(s string, width float64) int {
-	n := 0
-	for line := range strings.SplitSeq(s, "\n") {
-		var w float64
-		for _, r := range line {
-			if r < 0x2E80 {
-				w += 1.1
-			} else {
-				w += 2
-			}
-		}
-		n += max(1, int(math.Ceil(w/max(width-1, 1))))
-	}
-	return n
-}
+// resultText measures the result sheet's text: a CJK character two
+// units, anything else 1.1.
+var resultText = textfit.Measure{Latin: 1.1, CJK: 2}
 
 // linesHeight is a row height that shows n lines of the result sheet's
 // text, never below least.
