@@ -92,11 +92,7 @@ func (b *book) checklist(u *roster.Unit) error {
 		spanWidth += w
 	}
 	title := fmt.Sprintf("%s%s年度数据核查清单：%s（%s）", r.cityName, r.opts.Round, u.Name, u.Code)
-	kind, height := sTitle, 28.0
-	if bodyText.Lines(title, spanWidth*bodySize/titleSize) > 1 {
-		title = wrappedTitle(title)
-		kind, height = sTitleWrap, float64(bodyText.Lines(title, spanWidth*bodySize/wrapTitleSize))*wrapTitleSize*1.3+6
-	}
+	title, kind, height := spanTitle(title, spanWidth)
 	b.do(f.SetCellValue(sheet, "A1", title))
 	b.do(f.MergeCell(sheet, "A1", cellName(span, 1)))
 	b.do(f.SetCellStyle(sheet, "A1", "A1", b.style(kind, "", plain)))

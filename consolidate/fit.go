@@ -22,6 +22,17 @@ const (
 // bodyText measures the text of the tables, at bodySize.
 var bodyText = textfit.Measure{Latin: 1.1, CJK: 2}
 
+// spanTitle is a sheet title set in columns width units wide: as it is
+// at titleSize when it fits on one line, otherwise broken after its colon
+// at wrapTitleSize; with the style and the row height it needs.
+func spanTitle(title string, width float64) (text, kind string, height float64) {
+	if bodyText.Lines(title, width*bodySize/titleSize) == 1 {
+		return title, sTitle, 28
+	}
+	title = wrappedTitle(title)
+	return title, sTitleWrap, float64(bodyText.Lines(title, width*bodySize/wrapTitleSize))*wrapTitleSize*1.3 + 6
+}
+
 // wrappedTitle is a title to wrap in a narrow span: broken after its
 // first colon (济宁市2021年教育统计汇总 / 报送情况) rather than anywhere.
 func wrappedTitle(title string) string {

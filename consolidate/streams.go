@@ -99,11 +99,7 @@ func (s *stream) title(title string) error {
 	for _, w := range s.widths[:min(width, len(s.widths))] {
 		total += w
 	}
-	kind, h := sTitle, 28.0
-	if bodyText.Lines(title, total*bodySize/titleSize) > 1 {
-		title = wrappedTitle(title)
-		kind, h = sTitleWrap, float64(bodyText.Lines(title, total*bodySize/wrapTitleSize))*wrapTitleSize*1.3+6
-	}
+	title, kind, h := spanTitle(title, total)
 	err := s.sw.SetRow(cellName(1, s.row), []any{excelize.Cell{StyleID: s.b.style(kind, "", plain), Value: title}}, excelize.RowOpts{Height: h})
 	if err != nil {
 		return err
