@@ -9,6 +9,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"edustat/catalog"
+	"edustat/internal/xlsx"
 	"edustat/validate"
 )
 
@@ -47,8 +48,9 @@ const (
 func (r *Round) WriteWorkbook(w io.Writer) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	f.SetZipWriter(sortedZipTo(w))
-	wb := &book{r: r, f: f, styles: map[styleKey]int{}}
+	zw := xlsx.NewSortedWriter(w)
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zw }) // see sortedZipTo
+	wb := &book{r: r, f: f, zip: zw, styles: map[styleKey]int{}}
 	if err := wb.write(); err != nil {
 		return fmt.Errorf("summary workbook: %w", err)
 	}
@@ -62,6 +64,7 @@ func (r *Round) WriteWorkbook(w io.Writer) error {
 type book struct {
 	r      *Round
 	f      *excelize.File
+	zip    *xlsx.SortedWriter // what f is saved with
 	styles map[styleKey]int
 	err    error // the first error of a run of calls
 

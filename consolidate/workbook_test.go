@@ -4,9 +4,11 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/csv"
+	"encoding/xml"
 	"errors"
 	"flag"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -213,5 +215,62 @@ func TestBuildOptions(t *testing.T) {
 	opts.Round = ""
 	if _, err := Build(nil, opts); !errors.Is(err, ErrOptions) {
 		t.Errorf("Build without a round: %v, want ErrOptions", err)
+	}
+}
+
+// TestSheetPart checks sheetPart, for every sheet of a summary, against
+// the part the workbook's relationships give the sheet.
+func TestSheetPart(t *testing.T) {
+	data := writeWorkbook(t, richRound(t))
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(name string, v any) {
+		t.Helper()
+		rc, err := zr.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.Close()
+		if err := xml.NewDecoder(rc).Decode(v); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	var wb struct {
+		Sheets []struct {
+			Name string `xml:"name,attr"`
+			ID   string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+		} `xml:"sheets>sheet"`
+	}
+	var rels struct {
+		Rel []struct {
+			ID     string `xml:"Id,attr"`
+			Target string `xml:"Target,attr"`
+		} `xml:"Relationship"`
+	}
+	read("xl/workbook.xml", &wb)
+	read("xl/_rels/workbook.xml.rels", &rels)
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if len(wb.Sheets) < 9 {
+		t.Fatalf("%d sheets in the workbook", len(wb.Sheets))
+	}
+	for _, sh := range wb.Sheets {
+		want := ""
+		for _, rel := range rels.Rel {
+			if rel.ID == sh.ID {
+				want = path.Join("xl", rel.Target)
+			}
+		}
+		if got, err := sheetPart(f, sh.Name); got != want || err != nil {
+			t.Errorf("sheetPart(%s) = %q, %v, want %q", sh.Name, got, err, want)
+		}
+	}
+	if _, err := sheetPart(f, "无此表"); err == nil {
+		t.Error("sheetPart of a sheet that is not there: no error")
 	}
 }

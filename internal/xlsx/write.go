@@ -9,6 +9,7 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"regexp"
 	"slices"
@@ -126,16 +127,25 @@ func (p pooledFlater) Close() error {
 // [Content_Types].xml sorted. Each entry is compressed as it is written
 // and kept compressed until Close: in memory while it is small, in a
 // temporary file once it passes sortedSpill bytes, so that the memory a
-// workbook takes to write does not grow with its sheets. It has the
+// workbook takes to write does not grow with its sheets. An entry can be
+// written by the caller instead (Replace). It has the
 // methods of excelize's ZipWriter, so it can be given to excelize's
 // SetZipWriter.
 type SortedWriter struct {
-	w     io.Writer
-	parts []*sortedPart
-	cur   *sortedPart
-	fw    *flate.Writer
-	tmp   *os.File // the deflated bytes of the large entries, made when needed
-	end   int64    // of tmp
+	w       io.Writer
+	parts   []*sortedPart
+	cur     *sortedPart
+	fw      *flate.Writer
+	tmp     *os.File // the deflated bytes of the large entries, made when needed
+	end     int64    // of tmp
+	replace map[string]*replacement
+	err     error // of a replacement, returned again by Create and Close
+}
+
+// replacement is how an entry is written instead of as it is given.
+type replacement struct {
+	write func(w io.Writer, given []byte) error
+	done  bool
 }
 
 type sortedPart struct {
@@ -145,7 +155,8 @@ type sortedPart struct {
 	off, len int64        // deflated bytes in z.tmp
 	crc      uint32
 	size     uint64
-	raw      *bytes.Buffer // [Content_Types].xml, kept to be sorted
+	raw      *bytes.Buffer // [Content_Types].xml, kept to be sorted, or an entry replaced
+	replace  *replacement
 }
 
 // sortedSpill is the deflated size from which an entry goes to the
@@ -157,13 +168,26 @@ const contentTypes = "[Content_Types].xml"
 // NewSortedWriter returns a SortedWriter writing to w on Close.
 func NewSortedWriter(w io.Writer) *SortedWriter { return &SortedWriter{w: w} }
 
+// Replace has the entry of the given name written by write instead of as
+// it is given: the bytes given for it are kept (in memory, so they should
+// be few) and, when the entry is finished, passed to write, which writes
+// the entry's content to w. It lets a caller write a part that excelize
+// would write slowly (a long sheet) with excelize's frame around it. Close
+// fails if no entry of the name was written.
+func (z *SortedWriter) Replace(name string, write func(w io.Writer, given []byte) error) {
+	if z.replace == nil {
+		z.replace = map[string]*replacement{}
+	}
+	z.replace[name] = &replacement{write: write}
+}
+
 // Create starts a new entry; the previous one is finished.
 func (z *SortedWriter) Create(name string) (io.Writer, error) {
 	if err := z.finish(); err != nil {
 		return nil, err
 	}
-	p := &sortedPart{z: z, name: name}
-	if name == contentTypes {
+	p := &sortedPart{z: z, name: name, replace: z.replace[name]}
+	if name == contentTypes || p.replace != nil {
 		p.raw = new(bytes.Buffer)
 	}
 	if z.fw == nil {
@@ -230,11 +254,28 @@ func (pw sortedPartWriter) Write(b []byte) (int, error) {
 }
 
 func (z *SortedWriter) finish() error {
+	if z.err != nil {
+		return z.err
+	}
 	p := z.cur
 	if p == nil {
 		return nil
 	}
-	if p.raw != nil {
+	switch {
+	case p.replace != nil:
+		given := p.raw.Bytes()
+		p.raw = nil
+		if p.replace.done {
+			return fmt.Errorf("xlsx: sorted writer: %s written twice", p.name)
+		}
+		p.replace.done = true
+		if err := p.replace.write(sortedPartWriter{z}, given); err != nil {
+			// Kept: excelize does not always pass on an error of
+			// Create, but it always closes.
+			z.err = err
+			return err
+		}
+	case p.raw != nil:
 		b := sortDefaults(p.raw.Bytes())
 		p.raw = nil
 		if _, err := (sortedPartWriter{z}).Write(b); err != nil {
@@ -275,6 +316,11 @@ func (z *SortedWriter) AddFS(fs.FS) error {
 func (z *SortedWriter) Close() error {
 	if err := z.finish(); err != nil {
 		return err
+	}
+	for _, name := range slices.Sorted(maps.Keys(z.replace)) {
+		if !z.replace[name].done {
+			return fmt.Errorf("xlsx: sorted writer: %s to be replaced was not written", name)
+		}
 	}
 	rank := func(name string) int {
 		switch name {
