@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -13,6 +14,11 @@ import (
 	"edustat/internal/progress"
 	"edustat/roster"
 )
+
+// buffers hold a workbook each while it is written: written whole, a file
+// takes one write, where the zip writer's own buffer of 4 KB takes one
+// every 4 KB.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // WriteDir writes the workbook of each unit into dir, named by FileName,
 // drawing a progress bar on bar's writer when it is a terminal (nil for
@@ -32,7 +38,14 @@ func (g *Generator) WriteDir(ctx context.Context, units []*roster.Unit, opts Opt
 	stopped := parallel.ForEach(ctx, 4*runtime.GOMAXPROCS(0), len(units), func(i int) {
 		u := units[i]
 		path := filepath.Join(dir, FileName(opts.Round, u))
-		if err := atomicfile.Write(path, 0o644, func(w io.Writer) error { return g.Write(w, u, opts) }); err != nil {
+		buf := buffers.Get().(*bytes.Buffer)
+		defer buffers.Put(buf)
+		buf.Reset()
+		err := g.Write(buf, u, opts)
+		if err == nil {
+			err = atomicfile.WriteFile(path, buf.Bytes(), 0o644)
+		}
+		if err != nil {
 			mu.Lock()
 			if first == nil {
 				first = fmt.Errorf("unit %s %s: %w", u.Code, u.Name, err)

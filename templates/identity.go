@@ -82,7 +82,13 @@ func (id Identity) formsString() string {
 }
 
 func (id Identity) digest() string {
-	h := sha256.Sum256([]byte(strings.Join([]string{id.Catalog, id.Version, id.Round, id.Unit, string(id.Level), id.formsString()}, "\x00")))
+	return digest(id.Catalog, id.Version, id.Round, id.Unit, id.Level, id.formsString())
+}
+
+// digest is the Template of an identity of these fields, forms as
+// formsString writes them.
+func digest(catalog, version, round, unit string, level catalog.Level, forms string) string {
+	h := sha256.Sum256([]byte(strings.Join([]string{catalog, version, round, unit, string(level), forms}, "\x00")))
 	return hex.EncodeToString(h[:])[:16]
 }
 

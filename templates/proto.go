@@ -6,6 +6,7 @@ import (
 	"compress/flate"
 	"encoding/binary"
 	"encoding/xml"
+	"fmt"
 	"hash/crc32"
 	"io"
 
@@ -43,10 +44,11 @@ type proto struct {
 	entries []*entry
 }
 
-// entry is a zip entry of the prototype: copied as it is (still
-// compressed) when pieces is nil, else made of pieces.
+// entry is a zip entry of the prototype: its compressed bytes z copied
+// as they are when pieces is nil, else made of pieces.
 type entry struct {
 	file   *zip.File
+	z      []byte // the entry's deflated bytes, read once
 	pieces []piece
 }
 
@@ -80,6 +82,14 @@ func newProto(data []byte) (*proto, error) {
 			return nil, err
 		}
 		if !bytes.Contains(content, []byte("\ue000")) {
+			// Kept compressed in memory, so that each workbook copies
+			// it with one write (a copy from the zip would take a
+			// buffer a workbook).
+			if f.Method == zip.Deflate {
+				if e.z, err = readRaw(f); err != nil {
+					return nil, err
+				}
+			}
 			continue
 		}
 		for _, run := range split(content) {
@@ -98,6 +108,19 @@ func newProto(data []byte) (*proto, error) {
 		}
 	}
 	return p, nil
+}
+
+// readRaw returns the compressed bytes of f.
+func readRaw(f *zip.File) ([]byte, error) {
+	r, err := f.OpenRaw()
+	if err != nil {
+		return nil, err
+	}
+	z := make([]byte, f.CompressedSize64)
+	if _, err := io.ReadFull(r, z); err != nil {
+		return nil, fmt.Errorf("%s: %w", f.Name, err)
+	}
+	return z, nil
 }
 
 // split cuts content at the tokens.
@@ -138,6 +161,17 @@ func split(content []byte) []piece {
 func (p *proto) write(w io.Writer, vals [][]byte) error {
 	zw := xlsx.NewWriter(w)
 	for _, e := range p.entries {
+		if e.z != nil {
+			f := e.file
+			fw, err := zw.CreateRaw(f.Name, f.CRC32, f.UncompressedSize64, f.CompressedSize64)
+			if err == nil {
+				_, err = fw.Write(e.z)
+			}
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		if e.pieces == nil {
 			if err := zw.Copy(e.file); err != nil {
 				return err

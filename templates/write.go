@@ -44,9 +44,10 @@ type bookKey struct {
 
 // book is what the workbooks of one level share for one set of options.
 type book struct {
-	forms int    // how many forms the level has
-	proto *proto // the prototype workbook
-	err   error
+	forms    int    // how many forms the level has
+	formsKey string // the identities' forms, as formsString writes them
+	proto    *proto // the prototype workbook
+	err      error
 }
 
 // New returns a Generator for the catalog.
@@ -75,8 +76,9 @@ func (g *Generator) Write(w io.Writer, u *roster.Unit, opts Options) error {
 	if b.forms == 0 {
 		return fmt.Errorf("templates: unit %s %s: %w (%s)", u.Code, u.Name, ErrNoForms, u.Level())
 	}
-	id := NewIdentity(g.c, u, opts.Round)
-	return b.proto.write(w, values(u.Name, u.Code, id.Template))
+	// The unit's identity is NewIdentity's, its forms worked out once.
+	template := digest(g.c.ID, g.c.Version, opts.Round, u.Code, u.Level(), b.formsKey)
+	return b.proto.write(w, values(u.Name, u.Code, template))
 }
 
 // book returns the book of a level and options, making it the first time.
@@ -115,6 +117,7 @@ func (g *Generator) book(level catalog.Level, opts Options) *book {
 		return b
 	}
 	b.proto, b.err = newProto(buf.Bytes())
+	b.formsKey = NewIdentity(g.c, &roster.Unit{Kind: unitKind(level)}, opts.Round).formsString()
 	return b
 }
 
@@ -142,11 +145,7 @@ func (g *Generator) render(w io.Writer, pages []*page, level catalog.Level, opts
 			return fmt.Errorf("sheet %s: %w", p.name, err)
 		}
 	}
-	kind := roster.County
-	if level == catalog.School {
-		kind = roster.School
-	}
-	id := NewIdentity(g.c, &roster.Unit{Code: codeToken, Name: unitToken, Kind: kind}, opts.Round)
+	id := NewIdentity(g.c, &roster.Unit{Code: codeToken, Name: unitToken, Kind: unitKind(level)}, opts.Round)
 	id.Template = templateToken
 	if err := writeIdentity(f, id); err != nil {
 		return err
@@ -174,6 +173,14 @@ func (g *Generator) render(w io.Writer, pages []*page, level catalog.Level, opts
 	}
 	f.SetActiveSheet(0)
 	return f.Write(w)
+}
+
+// unitKind is the kind of unit whose forms are of the level.
+func unitKind(level catalog.Level) roster.Kind {
+	if level == catalog.School {
+		return roster.School
+	}
+	return roster.County
 }
 
 var (

@@ -123,37 +123,46 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
+// TestIdentityRoundTrip reads back the identity of a county's, a zone's
+// and a school's workbook: what NewIdentity says, though a Generator works
+// out the forms' part once a level.
 func TestIdentityRoundTrip(t *testing.T) {
 	c := testCatalog(t)
-	county, _ := testUnits(t)
-	data := generate(t, New(c), county, testOpts)
-	want := NewIdentity(c, county, testOpts.Round)
+	county, school := testUnits(t)
+	zone := &roster.Unit{Code: "370871", Name: "济宁高新技术产业开发区", Kind: roster.Zone}
+	g := New(c)
+	for _, u := range []*roster.Unit{county, zone, school} {
+		t.Run(u.Code, func(t *testing.T) {
+			data := generate(t, g, u, testOpts)
+			want := NewIdentity(c, u, testOpts.Round)
 
-	f := open(t, data)
-	got, ok := readIdentity(t, f)
-	if !ok {
-		t.Fatal("ReadIdentity: not found")
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("ReadIdentity from properties (-want +got):\n%s", diff)
-	}
+			f := open(t, data)
+			got, ok := readIdentity(t, f)
+			if !ok {
+				t.Fatal("ReadIdentity: not found")
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("ReadIdentity from properties (-want +got):\n%s", diff)
+			}
 
-	// Without the properties, the hidden sheet answers.
-	for _, kv := range want.Pairs() {
-		must(t, f.SetCustomProps(excelize.CustomProperty{Name: PropPrefix + kv[0]}))
-	}
-	got, ok = readIdentity(t, f)
-	if !ok {
-		t.Fatal("ReadIdentity without properties: not found")
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("ReadIdentity from %s (-want +got):\n%s", MetaSheet, diff)
-	}
+			// Without the properties, the hidden sheet answers.
+			for _, kv := range want.Pairs() {
+				must(t, f.SetCustomProps(excelize.CustomProperty{Name: PropPrefix + kv[0]}))
+			}
+			got, ok = readIdentity(t, f)
+			if !ok {
+				t.Fatal("ReadIdentity without properties: not found")
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("ReadIdentity from %s (-want +got):\n%s", MetaSheet, diff)
+			}
 
-	// An edited identity does not check out.
-	must(t, f.SetCellStr(MetaSheet, "B4", "370812"))
-	if _, ok := readIdentity(t, f); ok {
-		t.Error("ReadIdentity with an edited unit: ok, want not ok")
+			// An edited identity does not check out.
+			must(t, f.SetCellStr(MetaSheet, "B4", "370812"+u.Code))
+			if _, ok := readIdentity(t, f); ok {
+				t.Error("ReadIdentity with an edited unit: ok, want not ok")
+			}
+		})
 	}
 }
 
