@@ -148,15 +148,19 @@ func Open(zr *zip.Reader, lim Limits) (*Book, error) {
 			b.propsPart = rel.target
 		}
 	}
-	data, done, err := b.readScratch(b.bookPart)
+	v, err := b.memoized(memoWorkbook, b.bookPart, func(data []byte) (any, error) {
+		wb, err := readWorkbook(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", b.bookPart, err)
+		}
+		return wb, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	sheets, err := b.readWorkbook(data)
-	done()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", b.bookPart, err)
-	}
+	wb := v.(*workbookPart)
+	sheets := wb.sheets
+	b.Date1904 = wb.date1904
 	if len(sheets) == 0 {
 		return nil, fmt.Errorf("%s: %w: no sheets", b.bookPart, ErrFormat)
 	}
@@ -188,19 +192,26 @@ func Open(zr *zip.Reader, lim Limits) (*Book, error) {
 	return b, nil
 }
 
-// readWorkbook reads the sheets of the workbook part, each with the id of
-// its relationship as its part, and whether dates count from 1904.
-func (b *Book) readWorkbook(data []byte) ([]SheetInfo, error) {
-	var sheets []SheetInfo
+// workbookPart is what a workbook part says: its sheets, each with the id
+// of its relationship as its part, and whether dates count from 1904.
+type workbookPart struct {
+	sheets   []SheetInfo
+	date1904 bool
+}
+
+// readWorkbook reads a workbook part. The result is shared (see memo): it
+// is not to be changed.
+func readWorkbook(data []byte) (*workbookPart, error) {
+	wb := &workbookPart{}
 	s := scanner{buf: data}
 	for {
 		t, ok := s.next()
 		switch {
 		case !ok:
-			return sheets, s.err
+			return wb, s.err
 		case t.start("workbookPr"):
 			v := attrString(t.attrs, "date1904")
-			b.Date1904 = v == "1" || v == "true"
+			wb.date1904 = v == "1" || v == "true"
 		case t.start("sheet"):
 			sh := SheetInfo{Name: attrString(t.attrs, "name"), State: attrString(t.attrs, "state")}
 			// r:id, whatever the prefix of the relationships namespace.
@@ -214,9 +225,9 @@ func (b *Book) readWorkbook(data []byte) ([]SheetInfo, error) {
 				}
 				a = rest
 			}
-			sheets = append(sheets, sh)
+			wb.sheets = append(wb.sheets, sh)
 		case t.closes("sheets"):
-			return sheets, nil
+			return wb, nil
 		}
 	}
 }

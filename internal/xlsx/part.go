@@ -85,23 +85,31 @@ type relationship struct {
 
 // relationships reads a relationships part, with its targets resolved
 // against the folder of the part they belong to. External targets are
-// left out; a part without relationships has none.
+// left out; a part without relationships has none. The result is shared
+// (see memo): it is not to be changed.
 func (b *Book) relationships(name string) ([]relationship, error) {
-	data, done, err := b.readScratch(name)
-	defer done()
+	v, err := b.memoized(memoRelationships, name, func(data []byte) (any, error) {
+		return readRelationships(name, data), nil
+	})
 	if errors.Is(err, errNoPart) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
+	return v.([]relationship), nil
+}
+
+// readRelationships reads the relationships part name, whose bytes are
+// data.
+func readRelationships(name string, data []byte) []relationship {
 	dir := path.Dir(path.Dir(name)) // the folder above _rels
 	var out []relationship
 	s := scanner{buf: data}
 	for {
 		t, ok := s.next()
 		if !ok {
-			return out, nil
+			return out
 		}
 		if !t.start("Relationship") || attrString(t.attrs, "TargetMode") == "External" {
 			continue

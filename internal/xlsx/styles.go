@@ -15,12 +15,15 @@ type styles struct {
 // the workbook has no such style.
 func (b *Book) NumFmt(style int) (id int, code string, ok bool) {
 	if b.styles == nil {
-		b.styles = &styles{}
-		data, done, err := b.readScratch(b.stylesPart)
-		if err == nil {
-			b.styles.read(data)
+		v, err := b.memoized(memoStyles, b.stylesPart, func(data []byte) (any, error) {
+			st := &styles{}
+			st.read(data)
+			return st, nil
+		})
+		if err != nil { // read as no styles, as before
+			v = &styles{}
 		}
-		done()
+		b.styles = v.(*styles) // shared (see memo): not to be changed
 	}
 	st := b.styles
 	if style < 0 || style >= len(st.numFmt) {

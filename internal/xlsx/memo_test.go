@@ -1,0 +1,60 @@
+package xlsx
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestMemo reads the styles of one workbook three times: the second time
+// from the memo (a changed entry shows it), the third time from the zip
+// again because the memo's bytes are not the part's (a hit compares the
+// bytes, not only the checksum and sizes). Workbooks whose styles differ
+// each read their own.
+func TestMemo(t *testing.T) {
+	stylesPart := func(code string) string {
+		return `<styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode="` + code + `"/></numFmts><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs></styleSheet>`
+	}
+	data := zipParts(t, testParts(sheetData(""), "xl/styles.xml", stylesPart("0.0%")))
+	other := zipParts(t, testParts(sheetData(""), "xl/styles.xml", stylesPart("0.00")))
+	code := func(data []byte) string {
+		t.Helper()
+		b, err := openBytes(data, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, code, _ := b.NumFmt(1)
+		return code
+	}
+	if got := code(data); got != "0.0%" {
+		t.Fatalf("NumFmt(1) = %q, want 0.0%%", got)
+	}
+	memo.Lock()
+	var entry *memoEntry
+	for k, e := range memo.entries {
+		if k.kind == memoStyles && k.name == "xl/styles.xml" && strings.Contains(e.val.(*styles).codes[164], "%") {
+			entry = e
+		}
+	}
+	if entry == nil {
+		memo.Unlock()
+		t.Fatal("the styles read are not in the memo")
+	}
+	entry.val = &styles{numFmt: []int{0, 164}, codes: map[int]string{164: "from the memo"}}
+	memo.Unlock()
+	if got := code(data); got != "from the memo" {
+		t.Errorf("NumFmt(1) the second time = %q, want it from the memo", got)
+	}
+	memo.Lock()
+	entry.raw = append([]byte(nil), entry.raw...)
+	entry.raw[0] ^= 1 // another part, of the same checksum and sizes
+	memo.Unlock()
+	if got := code(data); got != "0.0%" {
+		t.Errorf("NumFmt(1) with other bytes in the memo = %q, want 0.0%% from the part", got)
+	}
+	if got := code(other); got != "0.00" {
+		t.Errorf("NumFmt(1) of other styles = %q, want 0.00", got)
+	}
+	if got := code(data); got != "0.0%" {
+		t.Errorf("NumFmt(1) again = %q, want 0.0%%", got)
+	}
+}
