@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"edustat/consolidate"
 	"edustat/store"
@@ -126,4 +127,64 @@ func approveAll(t *testing.T, db *store.DB) {
 			}
 		}
 	}
+}
+
+// TestEachSubmission: EachSubmission hands over, in the order of their
+// versions, exactly what Submission reads of every unit's submission of
+// record, however many results a query reads (a last query of fewer, and
+// of one).
+func TestEachSubmission(t *testing.T) {
+	_, files := demoRound(t)
+	eachBackend(t, func(t *testing.T, dsn string) {
+		db := open(t, dsn)
+		initDemo(t, db)
+		for _, f := range slices.Backward(files) {
+			submit(t, db, f)
+		}
+		approveAll(t, db)
+		units, err := db.Units(ctx, "2020")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, use := range []store.Use{store.UseLatest, store.UseApproved} {
+			var want []*validate.Submission
+			var ids []int64
+			for _, u := range units {
+				if u.Record != 0 && (use == store.UseLatest || u.State == store.Approved) {
+					ids = append(ids, u.Record)
+				}
+			}
+			slices.Sort(ids)
+			for _, id := range ids {
+				s, err := db.Submission(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want = append(want, s)
+			}
+			if len(want) < 10 {
+				t.Fatalf("use %d: %d submissions of record: the test needs more", use, len(want))
+			}
+			for _, n := range []int{1, 3, len(want) - 1, len(want), 100} {
+				store.SetResultsAtOnceForTest(t, n)
+				i := 0
+				err := db.EachSubmission(ctx, "2020", use, func(s *validate.Submission) {
+					// Compared at once: the next submission reuses s. Its
+					// maps are empty where Submission's are nil.
+					if i < len(want) {
+						if diff := cmp.Diff(want[i], s, cmpopts.EquateEmpty()); diff != "" {
+							t.Errorf("use %d, %d at once: submission %d (-Submission +EachSubmission):\n%s", use, n, i, diff)
+						}
+					}
+					i++
+				})
+				if err != nil {
+					t.Fatalf("use %d, %d at once: EachSubmission: %v", use, n, err)
+				}
+				if i != len(want) {
+					t.Errorf("use %d, %d at once: EachSubmission gave %d submissions, want %d", use, n, i, len(want))
+				}
+			}
+		}
+	})
 }

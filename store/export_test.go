@@ -33,3 +33,11 @@ func CheckForTest(db *DB) error {
 	}
 	return nil
 }
+
+// SetResultsAtOnceForTest sets how many results EachSubmission reads a
+// query, until the test ends.
+func SetResultsAtOnceForTest(t interface{ Cleanup(func()) }, n int) {
+	old := resultsAtOnce
+	resultsAtOnce = n
+	t.Cleanup(func() { resultsAtOnce = old })
+}
