@@ -196,6 +196,9 @@ func (db *DB) record(ctx context.Context, c *Checked) (*Receipt, error) {
 // recordGroup records the files cs in one transaction: all of them, or,
 // when it fails, none. The round's state is read once.
 func (db *DB) recordGroup(ctx context.Context, cs []*Checked) ([]*Receipt, error) {
+	if db.dialect == postgres {
+		return db.recordGroupPG(ctx, cs) // record_pg.go
+	}
 	rcs := make([]*Receipt, len(cs))
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		t := db.prepared(tx)
@@ -298,8 +301,7 @@ func (db *DB) submit(ctx context.Context, tx txer, r *Round, roundClosed bool, v
 			return err
 		}
 	}
-	// The bytes after the unit's lock, so that transactions of several
-	// files (SubmitAll on PostgreSQL) take their locks in one order.
+	// The bytes after the unit's lock, as recordGroupPG takes them.
 	if _, err := tx.ExecContext(ctx, db.q("INSERT INTO files (sha256, size, data) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING"), v.sha, v.size, data); err != nil {
 		return err
 	}
@@ -355,21 +357,6 @@ func (db *DB) submit(ctx context.Context, tx txer, r *Round, roundClosed bool, v
 	to := Submitted
 	now := fmtTime(time.Now())
 	detail := fmt.Sprintf("%s sha256 %s version %d from %s %s; 逻辑错误 %d 经验警告 %d（已说明 %d）", v.name, v.sha, id, v.src.Kind, v.src.Sender, v.errors, v.warnings+v.explained, v.explained)
-	if db.dialect == postgres {
-		// The state, its transition and the audit entry in one statement:
-		// two round trips fewer a file.
-		_, err := tx.ExecContext(ctx, `WITH s AS (UPDATE unit_states SET state = $1, reason = '', updated_at = $2, updated_by = $3,
-				record_id = (SELECT id FROM versions WHERE round = $4 AND unit = $5 AND accepted = 1 ORDER BY reported DESC, received_at DESC, name DESC, id DESC LIMIT 1)
-				WHERE round = $4 AND unit = $5),
-			t AS (INSERT INTO transitions (round, unit, action, from_state, to_state, version_id, reason, at, by_role, by_unit, by_name, by_from)
-				VALUES ($4, $5, 'submit', $6, $1, $7, '', $2, $8, $9, $10, $11))
-			INSERT INTO audit (at, by_role, by_unit, by_name, by_from, action, round, unit, detail) VALUES ($2, $8, $9, $10, $11, 'submit', $4, $5, $12)`,
-			string(to), now, v.by.String(), v.round, v.unit, state, id, string(v.by.Role), v.by.Unit, v.by.Name, v.by.From, detail)
-		if err != nil {
-			return fmt.Errorf("state of %s: %w", v.unit, err)
-		}
-		return nil
-	}
 	if _, err := tx.ExecContext(ctx, db.q(`UPDATE unit_states SET state = ?, reason = '', updated_at = ?, updated_by = ?,
 		record_id = (SELECT id FROM versions WHERE round = ? AND unit = ? AND accepted = 1 ORDER BY reported DESC, received_at DESC, name DESC, id DESC LIMIT 1)
 		WHERE round = ? AND unit = ?`),
@@ -502,29 +489,11 @@ func b2f(b bool) float64 {
 	return 0
 }
 
-// insertValues writes the long form of an accepted version: on
-// PostgreSQL in one statement over arrays (one text to prepare whatever
-// the count, and cheap to bind), on SQLite many rows a statement.
+// insertValues writes the long form of an accepted version on SQLite,
+// many rows a statement (PostgreSQL's are written by recordGroupPG).
 func (db *DB) insertValues(ctx context.Context, tx txer, r *Round, id int64, s *validate.Submission) error {
 	rows := longValues(r.Catalog, s)
 	if len(rows) == 0 {
-		return nil
-	}
-	if db.dialect == postgres {
-		forms, inds, values := make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows))
-		nos, nums := make([]int64, len(rows)), make([]*float64, len(rows))
-		for i, lr := range rows {
-			forms[i], inds[i], nos[i], values[i] = lr.form, lr.indicator, int64(lr.row), lr.value
-			if lr.num.Valid {
-				nums[i] = &rows[i].num.Float64
-			}
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO long_values (version_id, round, unit, form, indicator, row_no, value, num)
-			SELECT $1, $2, $3, f, i, n, v, x FROM unnest($4::text[], $5::text[], $6::integer[], $7::text[], $8::double precision[]) AS t (f, i, n, v, x)`,
-			id, r.Code, s.Unit, forms, inds, nos, values, nums)
-		if err != nil {
-			return fmt.Errorf("values of version %d: %w", id, err)
-		}
 		return nil
 	}
 	for len(rows) > 0 {
