@@ -36,7 +36,7 @@ func (db *DB) SubmitAll(ctx context.Context, round string, n, jobs int, read fun
 		defer mu.Unlock()
 		done(i, rc, err)
 	}
-	queue := make(chan checked, max(jobs, 1))
+	queue := make(chan checked, max(jobs, maxGroup))
 	var writers sync.WaitGroup
 	for range db.writers() {
 		writers.Go(func() {
