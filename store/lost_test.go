@@ -171,3 +171,59 @@ func TestManySubmitters(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentSubmitAll takes the demo's files in through SubmitAll twice
+// at once, through two handles on one database (two `edustat intake` runs),
+// each run with every file twice, so that the same file comes again within
+// one transaction and in the other run's: of the four, one is 新报送 and
+// three 重复, and every file is stored once.
+func TestConcurrentSubmitAll(t *testing.T) {
+	eachBackend(t, func(t *testing.T, dsn string) {
+		initDemo(t, open(t, dsn))
+		_, files := demoRound(t)
+		n := 2 * len(files)
+		outcomes := make([][]store.Outcome, 2)
+		var wg sync.WaitGroup
+		for w := range 2 {
+			db := open(t, dsn)
+			outcomes[w] = make([]store.Outcome, n)
+			wg.Go(func() {
+				err := db.SubmitAll(ctx, "2020", n, 2, func(i int) (store.File, error) {
+					f := files[i%len(files)]
+					return store.File{Name: f.name, Data: f.data, Source: store.Source{Kind: "folder", At: f.at}}, nil
+				}, store.CLI, func(i int, rc *store.Receipt, err error) {
+					if err != nil {
+						t.Errorf("worker %d: file %d: %v", w, i, err)
+						return
+					}
+					outcomes[w][i] = rc.Outcome
+				})
+				if err != nil {
+					t.Errorf("worker %d: SubmitAll: %v", w, err)
+				}
+			})
+		}
+		wg.Wait()
+		for i, f := range files {
+			got := map[store.Outcome]int{}
+			for w := range 2 {
+				got[outcomes[w][i]]++
+				got[outcomes[w][i+len(files)]]++
+			}
+			if got[store.New] != 1 || got[store.Duplicate] != 3 {
+				t.Errorf("%s: outcomes %v, want one 新报送 and three 重复", f.name, got)
+			}
+		}
+		db := open(t, dsn)
+		vs, err := db.Versions(ctx, "2020", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(vs) != len(files) {
+			t.Errorf("%d versions recorded, want %d", len(vs), len(files))
+		}
+		if err := store.CheckForTest(db); err != nil {
+			t.Error(err)
+		}
+	})
+}
