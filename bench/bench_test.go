@@ -97,6 +97,33 @@ func TestScale(t *testing.T) {
 	}
 }
 
+// TestScaleKeep runs the bench at two tiny sizes in a temporary
+// directory, kept: each size has its own directory in it, all there after
+// the last size (none is removed while another runs).
+func TestScaleKeep(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	opts := testOptions(t)
+	opts.Sizes, opts.Counties, opts.Keep = []int{3, 2}, 2, true
+	var stdout bytes.Buffer
+	opts.Stdout = &stdout
+	if err := Run(context.Background(), opts); err != nil && !errors.Is(err, ErrMissed) {
+		t.Fatalf("Run: %v\n%s", err, stdout.String())
+	}
+	dirs, _ := filepath.Glob(filepath.Join(tmp, "edustat-bench-*"))
+	if len(dirs) != 1 {
+		t.Fatalf("%s holds %d bench directories, want 1", tmp, len(dirs))
+	}
+	if want := "工作簿保存在 " + dirs[0] + " (kept)"; !strings.Contains(stdout.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, stdout.String())
+	}
+	for n, want := range map[string]int{"2": 4, "3": 5} {
+		if files, _ := filepath.Glob(filepath.Join(dirs[0], n, "templates", "*.xlsx")); len(files) != want {
+			t.Errorf("size %s: %d templates, want %d", n, len(files), want)
+		}
+	}
+}
+
 // TestMisses checks the targets on made-up figures: each miss is named,
 // and figures within every target name none.
 func TestMisses(t *testing.T) {

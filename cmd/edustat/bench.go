@@ -69,7 +69,8 @@ Flags:
                      run the bench at each number of schools, one after
                      the other, and print one table of every figure at
                      every size with its growth against the smallest
-                     (with --out, each size goes to DIR/N)
+                     (each size goes to DIR/N; a temporary directory
+                     is removed after the last size)
       --counties N   counties in the round (default 11)
   -o, --out DIR      where to write the workbooks, a new or empty
                      directory, kept afterwards (default: a temporary
