@@ -75,7 +75,13 @@ func bookError(path string, sentinel error, format string, args ...any) error {
 // (a named pipe would block, a device never end) and a file over the size
 // limit.
 func readBookFile(path string, lim Limits) ([]byte, os.FileInfo, error) {
-	data, st, err := inputfile.Read(path, lim.MaxFileSize)
+	return readBookInto(nil, path, lim)
+}
+
+// readBookInto is readBookFile into buf when the file fits (see
+// inputfile.ReadInto).
+func readBookInto(buf []byte, path string, lim Limits) ([]byte, os.FileInfo, error) {
+	data, st, err := inputfile.ReadInto(buf, path, lim.MaxFileSize)
 	switch {
 	case errors.Is(err, inputfile.ErrNotRegular):
 		if st, serr := os.Stat(path); serr == nil && st.IsDir() {

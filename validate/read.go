@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"sync"
 	"time"
 
 	"edustat/catalog"
@@ -52,12 +53,30 @@ func Read(path string, opts Options) (*Submission, error) {
 		return nil, errors.New("validate: no catalog")
 	}
 	lim := opts.Limits.withDefaults()
-	data, st, err := readBookFile(path, lim)
+	buf := fileBuffers.Get().(*[]byte)
+	data, st, err := readBookInto(*buf, path, lim)
 	if err != nil {
+		fileBuffers.Put(buf)
 		return nil, err
 	}
+	// Nothing read keeps the file's bytes (every value is copied out of
+	// the parts, which are unzipped into buffers of their own), so they
+	// are reused for the next file.
+	defer func() {
+		if cap(data) <= maxFileBuffer {
+			*buf = data[:0]
+		}
+		fileBuffers.Put(buf)
+	}()
 	return readData(path, data, st.ModTime(), opts, lim)
 }
+
+// fileBuffers holds buffers for the bytes of files read: a round reads
+// thousands of workbooks of some 30 KB one after the other.
+var fileBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxFileBuffer is the largest buffer kept in fileBuffers.
+const maxFileBuffer = 1 << 20
 
 // ReadBytes is Read for a workbook held in memory, such as an upload or a
 // mail attachment: name is its file name, which gives its format (as the
@@ -91,6 +110,7 @@ func readData(path string, data []byte, mod time.Time, opts Options, lim Limits)
 	if err != nil {
 		return nil, err
 	}
+	defer book.Release()
 	sub.Findings = append(sub.Findings, notes...)
 	rd := &reader{book: book, c: opts.Catalog, opts: opts, lim: lim, path: path, sub: sub,
 		styles: map[int32]cellFormat{}, matches: map[*catalog.Form]match{}, names: map[*catalog.Indicator]string{}}

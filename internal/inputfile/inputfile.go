@@ -36,6 +36,13 @@ const (
 // bytes (ErrTooLarge), reading at most max+1 bytes even from a file that
 // grows while it is read. The errors are *fs.PathError naming path.
 func Read(path string, max int64) ([]byte, fs.FileInfo, error) {
+	return ReadInto(nil, path, max)
+}
+
+// ReadInto is Read into buf, from its start, when the file fits in its
+// capacity; otherwise into a new buffer. It is for a caller that reads
+// many files one after the other and is done with each before the next.
+func ReadInto(buf []byte, path string, max int64) ([]byte, fs.FileInfo, error) {
 	fh, err := openNonBlocking(path)
 	if err != nil {
 		return nil, nil, err
@@ -48,7 +55,7 @@ func Read(path string, max int64) ([]byte, fs.FileInfo, error) {
 	if err := check(path, st, max); err != nil {
 		return nil, nil, err
 	}
-	data, err := readAll(fh, st.Size(), max)
+	data, err := readAll(buf, fh, st.Size(), max)
 	if err != nil {
 		return nil, nil, &fs.PathError{Op: "read", Path: path, Err: err}
 	}
@@ -90,7 +97,7 @@ func ReadFS(fsys fs.FS, name string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer fh.Close()
-	data, err := readAll(fh, st.Size(), max)
+	data, err := readAll(nil, fh, st.Size(), max)
 	if err != nil {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
 	}
@@ -112,8 +119,12 @@ func check(path string, st fs.FileInfo, max int64) error {
 // bytes (what the file had when checked) and one more, to see whether it
 // grew: one allocation and no copying for a file that does not change
 // while read, where io.ReadAll would grow its buffer a dozen times.
-func readAll(r io.Reader, size, limit int64) ([]byte, error) {
-	data := make([]byte, 0, min(max(size, 0), limit)+1)
+func readAll(buf []byte, r io.Reader, size, limit int64) ([]byte, error) {
+	want := min(max(size, 0), limit) + 1
+	data := buf[:0]
+	if int64(cap(buf)) < want {
+		data = make([]byte, 0, want)
+	}
 	lr := io.LimitReader(r, limit+1)
 	for {
 		if len(data) == cap(data) {

@@ -97,14 +97,40 @@ func TestReadAll(t *testing.T) {
 		{"grew over the limit", 100, 9999, "", ErrTooLarge},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := readAll(iotest.OneByteReader(strings.NewReader(data)), tc.size, tc.limit)
+			got, err := readAll(nil, iotest.OneByteReader(strings.NewReader(data)), tc.size, tc.limit)
 			if !errors.Is(err, tc.err) || string(got) != tc.want {
 				t.Errorf("readAll(size %d, limit %d) = %d bytes, %v; want %d bytes, %v", tc.size, tc.limit, len(got), err, len(tc.want), tc.err)
 			}
-			got, err = readAll(strings.NewReader(data), tc.size, tc.limit)
+			got, err = readAll(nil, strings.NewReader(data), tc.size, tc.limit)
 			if !errors.Is(err, tc.err) || string(got) != tc.want {
 				t.Errorf("readAll(size %d, limit %d), whole reads = %d bytes, %v; want %d bytes, %v", tc.size, tc.limit, len(got), err, len(tc.want), tc.err)
 			}
 		})
+	}
+}
+
+// TestReadInto reads into the buffer given when the file fits, into a new
+// one otherwise, and always the file's bytes.
+func TestReadInto(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "book.xlsx")
+	want := strings.Repeat("PK", 500)
+	if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	big := make([]byte, 5, 4096)
+	got, _, err := ReadInto(big, path, 1<<20)
+	if err != nil || string(got) != want {
+		t.Fatalf("ReadInto = %d bytes, %v; want the file's %d", len(got), err, len(want))
+	}
+	if &got[0] != &big[:1][0] {
+		t.Error("ReadInto with room in the buffer read into another")
+	}
+	small := make([]byte, 0, 100)
+	got, _, err = ReadInto(small, path, 1<<20)
+	if err != nil || string(got) != want {
+		t.Fatalf("ReadInto a small buffer = %d bytes, %v; want the file's %d", len(got), err, len(want))
+	}
+	if _, _, err := ReadInto(big, path, 999); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("ReadInto over the limit: %v, want %v", err, ErrTooLarge)
 	}
 }

@@ -232,6 +232,17 @@ func readWorkbook(data []byte) (*workbookPart, error) {
 	}
 }
 
+// Release gives back the buffers the book holds for reuse by the next
+// book read (the shared strings' part): for a caller that reads many
+// workbooks. What was read stays valid; the book must not be read after.
+func (b *Book) Release() {
+	if st := b.strings; st != nil {
+		b.strings = nil
+		st.s.buf = nil
+		st.done()
+	}
+}
+
 // sheet returns the sheet of the given name, or nil.
 func (b *Book) sheet(name string) *SheetInfo {
 	for i := range b.Sheets {

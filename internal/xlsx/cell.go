@@ -102,17 +102,25 @@ func (b *Book) value(c *cellXML, v string) error {
 // richText returns the text of a string element (si, or is) that t
 // starts: its t elements, of runs (r) too, but not of phonetic runs (rPh).
 func richText(s *scanner, t tag) string {
+	text, _ := appendRichText(nil, s, t)
+	return string(text)
+}
+
+// appendRichText is richText appending to text, a buffer that can be
+// reused for the next string: it returns text as it was when the XML is
+// cut short.
+func appendRichText(text []byte, s *scanner, t tag) ([]byte, bool) {
 	if t.empty {
-		return ""
+		return text, true
 	}
 	// Appended to one buffer: a string of many runs costs time in
 	// proportion to its length, not to its length squared.
-	var text []byte
+	start := len(text)
 	for depth := 1; depth > 0; {
 		t, ok := s.next()
 		switch {
 		case !ok:
-			return ""
+			return text[:start], false
 		case t.end:
 			depth--
 		case t.empty:
@@ -125,7 +133,7 @@ func richText(s *scanner, t tag) string {
 			depth++
 		}
 	}
-	return string(text)
+	return text, true
 }
 
 // unescapeBSTR replaces the _xHHHH_ escapes by which Excel stores

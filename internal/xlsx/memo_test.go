@@ -3,6 +3,7 @@ package xlsx
 import (
 	"archive/zip"
 	"bytes"
+	"slices"
 	"testing"
 )
 
@@ -65,5 +66,35 @@ func TestMemo(t *testing.T) {
 	}
 	if got := code(data); got != "0.0%" {
 		t.Errorf("NumFmt(1) again = %q, want 0.0%%", got)
+	}
+}
+
+// TestRelease reads the shared strings of one book, releases it and reads
+// another's, whose part may take the first one's buffer: each reads its
+// own strings, and what the first read stays as it was.
+func TestRelease(t *testing.T) {
+	row := sheetData(`<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>2</v></c></row>`)
+	sst := func(a, b string) string {
+		return `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>` + a + `</t></si><si><t>x</t></si><si><r><t>` + b + `</t></r><r><t>!</t></r></si></sst>`
+	}
+	read := func(a, b string) (*Book, []string) {
+		t.Helper()
+		book := openTest(t, row, "xl/sharedStrings.xml", sst(a, b))
+		sh, err := book.Sheet("Sheet1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return book, []string{sh.Rows[0][0].Value, sh.Rows[0][1].Value}
+	}
+	first, got1 := read("甲单位", "说明一")
+	first.Release()
+	first.Release() // twice is harmless
+	second, got2 := read("乙", "二")
+	defer second.Release()
+	if want := []string{"甲单位", "说明一!"}; !slices.Equal(got1, want) {
+		t.Errorf("first book = %q, want %q", got1, want)
+	}
+	if want := []string{"乙", "二!"}; !slices.Equal(got2, want) {
+		t.Errorf("second book = %q, want %q", got2, want)
 	}
 }

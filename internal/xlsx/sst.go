@@ -15,13 +15,17 @@ type sharedStrings struct {
 	end   []byte         // the end tag of a string, </si> or </x:si>
 	text  map[int]string // the strings decoded so far
 	err   error          // why the part could not be read
+	buf   []byte         // for decoding a string
+	done  func()         // gives the part's buffer back (Book.Release)
 }
 
 // sharedString returns the shared string of index i.
 func (b *Book) sharedString(i int) (string, error) {
 	if b.strings == nil {
 		b.strings = &sharedStrings{text: map[int]string{}}
-		switch data, err := b.part(b.stringsPart, nil); {
+		data, done, err := b.readScratch(b.stringsPart)
+		b.strings.done = done
+		switch {
 		case err != nil:
 			b.strings.err = err
 		case uint64(len(data)) > math.MaxUint32:
@@ -55,7 +59,10 @@ func (st *sharedStrings) get(i int) (string, error) {
 	}
 	s := scanner{buf: st.s.buf, pos: int(st.start[i])}
 	t, _ := s.next()
-	v := unescapeBSTR(richText(&s, t))
+	var v string
+	if text, ok := appendRichText(st.buf[:0], &s, t); ok {
+		v, st.buf = unescapeBSTR(string(text)), text
+	}
 	st.text[i] = v
 	return v, nil
 }
