@@ -103,15 +103,21 @@ var footerFirst = func() string {
 }()
 
 // mayBeFooter reports whether a cell may hold a footer label, cheaply:
-// whether it has the first character of one (see mayStartWith).
+// whether it begins, past what normalize trims or drops, with the first
+// character of one. Only such a cell is normalized and compared with the
+// labels.
 func mayBeFooter(cell string) bool {
 	if footerFirst == "" {
 		return true
 	}
 	for _, r := range cell {
-		if r >= cjk && strings.ContainsRune(footerFirst, r) {
-			return true
+		switch {
+		case isSpace(r) || r == '\u200c' || r == '\u200d':
+			continue // trimmed or dropped by normalize
+		case r < cjk:
+			return false
 		}
+		return strings.ContainsRune(footerFirst, r)
 	}
 	return false
 }

@@ -79,3 +79,25 @@ func TestLoadPriorRefusesSpecialFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestFooterCell(t *testing.T) {
+	for _, tc := range []struct {
+		cell, label, value string
+		ok                 bool
+	}{
+		{"填表人", "填表人", "", true},
+		{"填表人：张三", "填表人", "张三", true},
+		{" \u3000\u200b\u200c\ufeff填表人: 张三 ", "填表人", "张三", true},
+		{"\u00a0报出日期：2022-01-10", "报出日期", "2022-01-10", true},
+		{"说明：填表人须签字", "", "", false},
+		{"单位名称", "", "", false},
+		{"（填表人）", "", "", false},
+		{"", "", "", false},
+		{"12", "", "", false},
+	} {
+		label, value, ok := footerCell(tc.cell)
+		if label != tc.label || value != tc.value || ok != tc.ok {
+			t.Errorf("footerCell(%q) = %q, %q, %v; want %q, %q, %v", tc.cell, label, value, ok, tc.label, tc.value, tc.ok)
+		}
+	}
+}
