@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -185,6 +186,10 @@ func TestEachSubmission(t *testing.T) {
 					t.Errorf("use %d, %d at once: EachSubmission gave %d submissions, want %d", use, n, i, len(want))
 				}
 			}
+		}
+		err = db.EachSubmission(ctx, "2019", store.UseLatest, func(*validate.Submission) { t.Error("EachSubmission of no round called fn") })
+		if !errors.Is(err, store.ErrNoRound) {
+			t.Errorf("EachSubmission of round 2019 = %v, want ErrNoRound", err)
 		}
 	})
 }

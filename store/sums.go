@@ -14,7 +14,7 @@ import (
 // validation results, so a county's total costs one query over its own
 // schools' rows.
 func (db *DB) SchoolValues(ctx context.Context, round, county string, use Use, indicators []string, fn func(LongValue) error) error {
-	if _, err := db.Round(ctx, round); err != nil {
+	if err := db.roundExists(ctx, round); err != nil {
 		return err
 	}
 	q := `SELECT v.unit, v.form, v.indicator, v.value, v.num, v.version_id

@@ -207,7 +207,10 @@ func printRound(w io.Writer, r *consolidate.Round, out, csvFile string) {
 	c := r.Counts()
 	fmt.Fprintf(w, "%s年度：读取 %d 个文件；应报 %d 个单位，已报送 %d 个（其中逾期 %d 个），未报送 %d 个；重复报送 %d 份已忽略\n",
 		r.Round(), c.Files, c.Expected, c.Submitted, c.Late, c.Missing, c.Duplicates)
-	for _, u := range r.Status() {
+	// The files and submissions that could not be counted, when there
+	// are any: the 报送情况 table of a round (r.Status) is some 8 MB at
+	// 36,770 schools, too much to build for nothing.
+	for _, u := range problemRows(r, c) {
 		switch {
 		case u.Status == consolidate.Unreadable: // the error names the file
 			fmt.Fprintf(w, "  %s  %s\n", u.Status, u.Problem)
@@ -226,4 +229,14 @@ func printRound(w io.Writer, r *consolidate.Round, out, csvFile string) {
 	}
 	fmt.Fprintf(w, "(%d files read; %d of %d units reported, %d late, %d missing; %d with errors left out; %d county totals do not add up)\n",
 		c.Files, c.Submitted, c.Expected, c.Late, c.Missing, c.WithErrors, c.Mismatches)
+}
+
+// problemRows returns r's 报送情况 table when c counts a file that could
+// not be used or a submission of record left out for its errors (the rows
+// printRound prints), and nothing otherwise.
+func problemRows(r *consolidate.Round, c consolidate.Counts) []consolidate.UnitStatus {
+	if c.Unreadable+c.Unknown+c.WrongRound+c.WithErrors == 0 {
+		return nil
+	}
+	return r.Status()
 }

@@ -70,9 +70,23 @@ func dbOptions(ctx context.Context, cmd string, f *dbFlags, round, deadline stri
 		db.Close()
 		return nil, nil, consolidate.Options{}, err
 	}
-	review := map[string]string{}
+	// The map lives as long as the consolidation: its keys are the
+	// roster's strings and its values one string of each label, not a
+	// copy of each read from the database (some 2 MB at 36,781 units).
+	review := make(map[string]string, len(units))
+	labels := map[string]string{}
 	for _, u := range units {
-		review[u.Unit] = u.Label()
+		label := u.Label()
+		if l, ok := labels[label]; ok {
+			label = l
+		} else {
+			labels[label] = label
+		}
+		code := u.Unit
+		if ru := r.Units.Unit(code); ru != nil {
+			code = ru.Code
+		}
+		review[code] = label
 	}
 	opts := consolidate.Options{Catalog: r.Catalog, Roster: r.Units, Round: code, Prior: r.Prior, Deadline: r.Deadline, Review: review}
 	if deadline != "" {
