@@ -191,5 +191,14 @@ func TestEachSubmission(t *testing.T) {
 		if !errors.Is(err, store.ErrNoRound) {
 			t.Errorf("EachSubmission of round 2019 = %v, want ErrNoRound", err)
 		}
+		// A submission of record that is not among the versions (a
+		// damaged database) is an error, not a unit left out.
+		if _, err := store.ExecForTest(db, "UPDATE unit_states SET record_id = 999999 WHERE round = ? AND unit = ?", "2020", units[len(units)-1].Unit); err != nil {
+			t.Fatal(err)
+		}
+		err = db.EachSubmission(ctx, "2020", store.UseLatest, func(*validate.Submission) {})
+		if !errors.Is(err, store.ErrCorrupt) {
+			t.Errorf("EachSubmission with a record that is no version = %v, want ErrCorrupt", err)
+		}
 	})
 }

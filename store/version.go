@@ -214,10 +214,10 @@ func (db *DB) Recheck(ctx context.Context, id int64) (*validate.Submission, erro
 // and its maps are fn's only until it returns (the next one reuses them),
 // and fn runs while the store reads: it may not use the database.
 func (db *DB) EachSubmission(ctx context.Context, round string, use Use, fn func(*validate.Submission)) error {
-	q := "SELECT v.id FROM unit_states s JOIN versions v ON v.id = s.record_id WHERE s.round = ?"
+	q := "SELECT record_id FROM unit_states WHERE round = ? AND record_id IS NOT NULL"
 	args := []any{round}
 	if use == UseApproved {
-		q += " AND s.state = ?"
+		q += " AND state = ?"
 		args = append(args, string(Approved))
 	}
 	if err := db.roundExists(ctx, round); err != nil {
@@ -226,8 +226,11 @@ func (db *DB) EachSubmission(ctx context.Context, round string, use Use, fn func
 	// The ids first, then the results by their ids: sorting the rows with
 	// their results would make the database hold every result at once
 	// (SQLite sorts in memory here, temp_store(memory): 266 MB of resident
-	// memory at 36,770 schools).
-	rows, err := db.sql.QueryContext(ctx, db.q(q+" ORDER BY v.id"), args...)
+	// memory at 36,770 schools). The ids come from unit_states alone:
+	// joining the versions to read their ids read a page of versions a
+	// unit (a version's row holds its result), 0.5 s at 36,770 schools;
+	// eachResult reports a record that is not among them.
+	rows, err := db.sql.QueryContext(ctx, db.q(q+" ORDER BY record_id"), args...)
 	if err != nil {
 		return err
 	}
