@@ -23,6 +23,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"edustat/examples"
+	"edustat/internal/atomicfile"
 	"edustat/internal/fill"
 	"edustat/seeds"
 	"edustat/templates"
@@ -50,7 +51,8 @@ type hcase struct {
 	// advice, for a failure, is set unless the message need not say what
 	// to do (the case passes, or the output is a report of findings).
 	noAdvice bool
-	// changes lists the files (relative to h.dir) the command may rewrite.
+	// changes lists the files (relative to h.dir, filepath.Match
+	// patterns) the command may rewrite or remove.
 	changes []string
 	check   func(h *harness, out string)
 }
@@ -393,7 +395,7 @@ func TestHostile(t *testing.T) {
 			}
 			after := hashes(t, h.dir)
 			for name, sum := range before {
-				if slicesContains(c.changes, name) {
+				if mayChange(c.changes, name) {
 					continue
 				}
 				if after[name] != sum {
@@ -415,9 +417,11 @@ func TestHostile(t *testing.T) {
 	}
 }
 
-func slicesContains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
+// mayChange reports whether name matches one of the patterns of
+// hcase.changes (filepath.Match patterns).
+func mayChange(patterns []string, name string) bool {
+	for _, p := range patterns {
+		if ok, _ := filepath.Match(p, name); ok {
 			return true
 		}
 	}
@@ -891,12 +895,40 @@ var faultCases = []hcase{
 			if err := cmd.Start(); err != nil {
 				h.t.Fatal(err)
 			}
-			time.Sleep(300 * time.Millisecond)
+			exited := make(chan struct{})
+			go func() { cmd.Wait(); close(exited) }()
+			// Killed while it writes the summary: as soon as its
+			// temporary file is there.
+			tmp, deadline := "", time.Now().Add(30*time.Second)
+			for tmp == "" {
+				select {
+				case <-exited:
+					h.t.Fatal("consolidate finished before its summary's temporary file was seen: nothing was killed midway")
+				default:
+				}
+				if time.Now().After(deadline) {
+					cmd.Process.Kill()
+					h.t.Fatal("consolidate wrote no temporary file in 30 s")
+				}
+				matches, _ := filepath.Glob(filepath.Join(h.dir, ".s.xlsx.edustat-*.tmp"))
+				if len(matches) > 0 {
+					tmp = matches[0]
+				} else {
+					time.Sleep(time.Millisecond)
+				}
+			}
 			cmd.Process.Kill()
-			cmd.Wait()
+			<-exited
+			// A killed process's temporary file is removed by the next
+			// write once it is atomicfile.DeadAge old (younger, it may
+			// be another machine's write in progress): make it so.
+			old := time.Now().Add(-2 * atomicfile.DeadAge)
+			if err := os.Chtimes(tmp, old, old); err != nil && !os.IsNotExist(err) {
+				h.t.Fatal(err)
+			}
 			return args
 		},
-		changes: []string{"s.xlsx"},
+		changes: []string{"s.xlsx", ".s.xlsx.edustat-*.tmp"},
 		check: func(h *harness, out string) {
 			entries, _ := os.ReadDir(h.dir)
 			for _, e := range entries {
