@@ -71,13 +71,14 @@ func (r *Round) screenCodes() map[catalog.Level][]int {
 // screenUnit is the screening's view of u's submission f, whose values are
 // vals: the values at the indexes codes gives for f's level.
 func (r *Round) screenUnit(u *roster.Unit, f *file, vals []cell, codes map[catalog.Level][]int) *screen.Unit {
+	codes0 := codes[f.level]
 	su := &screen.Unit{Code: u.Code, Name: u.Name, Level: f.level, County: u.Code, CountyName: u.Name,
-		Values: map[string]float64{}, Texts: map[string]string{}}
+		Values: make(map[string]float64, len(codes0)), Texts: map[string]string{}}
 	if u.Kind == roster.School {
 		su.County, su.CountyName = u.Parent, r.countyName(u)
 	}
 	ins := r.fixed[f.level]
-	for _, i := range codes[f.level] {
+	for _, i := range codes0 {
 		c, in := cellAt(vals, i), ins[i]
 		switch {
 		case !c.ok():

@@ -143,14 +143,14 @@ func run(res *Result, s *catalog.Screen, units []*Unit, prior Prior) {
 		if u.Level != s.Level() {
 			continue
 		}
-		key, label := groupOf(s, u)
+		key := groupKey(s, u)
 		if key == "" {
-			sk.add(label, "未填"+typeName(s)+"，无法确定同类", u)
+			sk.add(groupLabel(s, u), "未填"+typeName(s)+"，无法确定同类", u)
 			continue
 		}
 		x, num, den, why := value(s, u.Values)
 		if why != "" {
-			sk.add(label, why, u)
+			sk.add(groupLabel(s, u), why, u)
 			continue
 		}
 		if _, ok := groups[key]; !ok {
@@ -161,30 +161,51 @@ func run(res *Result, s *catalog.Screen, units []*Unit, prior Prior) {
 	slices.Sort(order)
 	for _, key := range order {
 		g := groups[key]
-		_, label := groupOf(s, g[0].u)
-		judgeGroup(res, sk, s, label, g, prior)
+		judgeGroup(res, sk, s, groupLabel(s, g[0].u), g, prior)
 	}
 }
 
-// groupOf returns the key of u's peer group ("" when u cannot be placed)
-// and its label.
-func groupOf(s *catalog.Screen, u *Unit) (key, label string) {
-	typ := ""
-	if s.Peers == catalog.PeersType || s.Peers == catalog.PeersCountyType {
-		typ = strings.TrimSpace(u.Texts[s.TypeBy])
-		if typ == "" {
-			return "", s.Peers.Label()
-		}
+// groupKey returns the key of u's peer group, "" when u cannot be placed.
+func groupKey(s *catalog.Screen, u *Unit) string {
+	typ, ok := peerType(s, u)
+	switch {
+	case !ok:
+		return ""
+	case s.Peers == catalog.PeersCounty:
+		return u.County
+	case s.Peers == catalog.PeersType:
+		return typ
+	case s.Peers == catalog.PeersCountyType:
+		return u.County + "\x00" + typ
 	}
-	switch s.Peers {
-	case catalog.PeersCounty:
-		return u.County, s.Peers.Label() + "（" + u.CountyName + "）"
-	case catalog.PeersType:
-		return typ, s.Peers.Label() + "（" + typ + "）"
-	case catalog.PeersCountyType:
-		return u.County + "\x00" + typ, s.Peers.Label() + "（" + u.CountyName + "，" + typ + "）"
+	return "city"
+}
+
+// groupLabel returns the label of u's peer group. It is made only where
+// it is shown (for a group, or a unit left unjudged), not for every unit.
+func groupLabel(s *catalog.Screen, u *Unit) string {
+	typ, ok := peerType(s, u)
+	switch {
+	case !ok:
+		return s.Peers.Label()
+	case s.Peers == catalog.PeersCounty:
+		return s.Peers.Label() + "（" + u.CountyName + "）"
+	case s.Peers == catalog.PeersType:
+		return s.Peers.Label() + "（" + typ + "）"
+	case s.Peers == catalog.PeersCountyType:
+		return s.Peers.Label() + "（" + u.CountyName + "，" + typ + "）"
 	}
-	return "city", s.Peers.Label()
+	return s.Peers.Label()
+}
+
+// peerType returns u's type when s's peer groups go by type, and whether
+// u can be placed: not when it left its type empty.
+func peerType(s *catalog.Screen, u *Unit) (string, bool) {
+	if s.Peers != catalog.PeersType && s.Peers != catalog.PeersCountyType {
+		return "", true
+	}
+	typ := strings.TrimSpace(u.Texts[s.TypeBy])
+	return typ, typ != ""
 }
 
 func typeName(s *catalog.Screen) string {
@@ -238,14 +259,15 @@ func judgeGroup(res *Result, sk *skips, s *catalog.Screen, label string, g []jud
 			Group: label, Peers: len(g), Median: spread.Median, PeerMin: lo, PeerMax: hi,
 			Why: s.Why,
 		}
-		if s.IsRatio() {
-			sus.Num, sus.Den = ptr(j.num), ptr(j.den)
-		}
+		// The optional fields are kept as values until the unit turns
+		// out to be a suspect: most are not, and their pointers would
+		// be garbage.
+		var pri, change, low, high opt
 		p, pwhy := priorValue(s, prior, j.u.Code)
 		if pwhy == "" {
-			sus.Prior = ptr(p)
+			pri = some(p)
 			if p != 0 {
-				sus.Change = ptr((j.x - p) / math.Abs(p) * 100)
+				change = some((j.x - p) / math.Abs(p) * 100)
 			}
 		}
 		out := false
@@ -257,7 +279,7 @@ func judgeGroup(res *Result, sk *skips, s *catalog.Screen, label string, g []jud
 			}
 			sus.Score = spread.Z(j.x)
 			sus.Threshold = s.Threshold
-			sus.Low, sus.High = ptr(spread.Median-s.Threshold*spread.Scale), ptr(spread.Median+s.Threshold*spread.Scale)
+			low, high = some(spread.Median-s.Threshold*spread.Scale), some(spread.Median+s.Threshold*spread.Scale)
 			sus.Severity = math.Abs(sus.Score) / s.Threshold
 			sus.MeanAD = spread.MeanAD
 			out = math.Abs(sus.Score) > s.Threshold
@@ -271,8 +293,8 @@ func judgeGroup(res *Result, sk *skips, s *catalog.Screen, label string, g []jud
 				continue
 			}
 			f := 1 + s.Threshold/100
-			sus.Score, sus.Threshold = *sus.Change, s.Threshold
-			sus.Low, sus.High = ptr(p/f), ptr(p*f)
+			sus.Score, sus.Threshold = change.v, s.Threshold
+			low, high = some(p/f), some(p*f)
 			sus.Severity = maxSeverity
 			if j.x > 0 {
 				sus.Severity = math.Min(math.Abs(math.Log(j.x/p))/math.Log(f), maxSeverity)
@@ -281,10 +303,10 @@ func judgeGroup(res *Result, sk *skips, s *catalog.Screen, label string, g []jud
 		case catalog.Range:
 			lo, hi := math.Inf(-1), math.Inf(1)
 			if s.Min != nil {
-				lo, sus.Low = *s.Min, ptr(*s.Min)
+				lo, low = *s.Min, some(*s.Min)
 			}
 			if s.Max != nil {
-				hi, sus.High = *s.Max, ptr(*s.Max)
+				hi, high = *s.Max, some(*s.Max)
 			}
 			width := hi - lo
 			if math.IsInf(width, 0) {
@@ -300,10 +322,30 @@ func judgeGroup(res *Result, sk *skips, s *catalog.Screen, label string, g []jud
 		}
 		res.Judged++
 		if out {
+			if s.IsRatio() {
+				sus.Num, sus.Den = ptr(j.num), ptr(j.den)
+			}
+			sus.Prior, sus.Change, sus.Low, sus.High = pri.ptr(), change.ptr(), low.ptr(), high.ptr()
 			sus.Message = s.Format(fields(&sus))
 			res.Suspects = append(res.Suspects, sus)
 		}
 	}
+}
+
+// opt is an optional field of a Suspect before it is one.
+type opt struct {
+	v  float64
+	ok bool
+}
+
+func some(v float64) opt { return opt{v, true} }
+
+// ptr is nil for none.
+func (o opt) ptr() *float64 {
+	if !o.ok {
+		return nil
+	}
+	return ptr(o.v)
 }
 
 // bound returns the finite one of lo and hi.

@@ -2,6 +2,7 @@ package screen_test
 
 import (
 	"math"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"testing"
@@ -289,5 +290,49 @@ func TestNum(t *testing.T) {
 	}
 	if got := screen.Percent(900); got != "+900%" {
 		t.Errorf("Percent(900) = %q, want +900%%", got)
+	}
+}
+
+// TestMedian checks the median by selection against the median of the
+// sorted values, on inputs of every shape selection finds hard: ties,
+// sorted and reversed runs, one value, signed zeros, infinities, NaN.
+func TestMedian(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	sorted := func(xs []float64) float64 {
+		s := slices.Clone(xs)
+		slices.Sort(s)
+		n := len(s)
+		if n%2 == 1 {
+			return s[n/2]
+		}
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	var cases [][]float64
+	for n := 1; n <= 70; n++ {
+		asc, ties, rnd := make([]float64, n), make([]float64, n), make([]float64, n)
+		for i := range n {
+			asc[i], ties[i], rnd[i] = float64(i), float64(rng.IntN(3)), rng.NormFloat64()*100
+		}
+		desc := slices.Clone(asc)
+		slices.Reverse(desc)
+		cases = append(cases, asc, desc, ties, rnd)
+	}
+	big := make([]float64, 10001)
+	for i := range big {
+		big[i] = float64(rng.IntN(50))
+	}
+	cases = append(cases, big, []float64{math.Inf(1), 1, math.Inf(-1), 2}, []float64{math.NaN(), 3, 1, 2})
+	for _, xs := range cases {
+		in := slices.Clone(xs)
+		got, want := screen.Median(xs), sorted(xs)
+		if got != want && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Errorf("Median(%v) = %v, want %v", xs, got, want)
+		}
+		if !slices.EqualFunc(in, xs, func(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN(b) }) {
+			t.Fatalf("Median changed its input")
+		}
+	}
+	if got := screen.Median(nil); !math.IsNaN(got) {
+		t.Errorf("Median(nil) = %v, want NaN", got)
 	}
 }

@@ -2,6 +2,7 @@ package screen
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 )
 
@@ -18,17 +19,76 @@ const (
 )
 
 // Median returns the median of xs, or NaN for none. xs is not changed.
+//
+// It selects the middle values instead of sorting them all, in linear
+// time, so that screening a province's schools costs ten times the city's
+// at ten times the schools (a sort grows as n log n).
 func Median(xs []float64) float64 {
 	if len(xs) == 0 {
 		return math.NaN()
 	}
 	s := slices.Clone(xs)
-	slices.Sort(s)
+	if slices.ContainsFunc(s, math.IsNaN) { // no order to select by: as slices.Sort orders them
+		slices.Sort(s)
+		return middle(s)
+	}
+	n := len(s)
+	k := n / 2
+	hi := nth(s, k)
+	if n%2 == 1 {
+		return hi
+	}
+	// nth left the k values below s[k] in s[:k]: the greatest of them is the
+	// other middle value.
+	return (slices.Max(s[:k]) + hi) / 2
+}
+
+// middle is the median of s, sorted.
+func middle(s []float64) float64 {
 	n := len(s)
 	if n%2 == 1 {
 		return s[n/2]
 	}
 	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// nth reorders s, which holds no NaN, so that s[k] is the value a sort
+// would put there, every value before it no greater and every value
+// after it no smaller, and returns s[k]. It is quickselect with a
+// three-way partition (values equal to the pivot, common in school data,
+// cost one pass) and pivots drawn at random from a fixed seed, so that no
+// order of the input makes it quadratic and its result, which does not
+// depend on the pivots, is the same every time.
+func nth(s []float64, k int) float64 {
+	rng := rand.New(rand.NewPCG(uint64(len(s)), uint64(k)))
+	lo, hi := 0, len(s)
+	for hi-lo > 16 {
+		p := s[lo+rng.IntN(hi-lo)]
+		lt, i, gt := lo, lo, hi // s[lo:lt] < p, s[lt:i] == p, s[gt:hi] > p
+		for i < gt {
+			switch x := s[i]; {
+			case x < p:
+				s[lt], s[i] = x, s[lt]
+				lt++
+				i++
+			case x > p:
+				gt--
+				s[i], s[gt] = s[gt], x
+			default:
+				i++
+			}
+		}
+		switch {
+		case k < lt:
+			hi = lt
+		case k >= gt:
+			lo = gt
+		default:
+			return p
+		}
+	}
+	slices.Sort(s[lo:hi])
+	return s[k]
 }
 
 // MAD returns the median absolute deviation of xs from their median m.
