@@ -129,11 +129,16 @@ func TestScaleKeep(t *testing.T) {
 func TestMisses(t *testing.T) {
 	mk := func(schools int, gen, cons, floor time.Duration, rss uint64) *result {
 		return &result{schools: schools, steps: []step{
-			{name: stepGenerate, target: true, took: gen, cpu: gen, rss: rss},
+			{name: stepGenerate, target: true, grows: true, took: gen, cpu: gen, rss: rss},
 			{name: "填报 (fill)", took: time.Hour, cpu: time.Hour, rss: 1 << 40},
 			{name: stepFloor, cpu: floor},
-			{name: stepConsolidate, target: true, took: cons, cpu: cons, rss: rss},
+			{name: stepConsolidate, target: true, grows: true, took: cons, cpu: cons, rss: rss},
+			{name: stepIntake, grows: true, took: cons, cpu: cons, rss: rss},
 		}}
+	}
+	withIntake := func(r *result, cpu time.Duration) *result {
+		r.steps[len(r.steps)-1].cpu = cpu
+		return r
 	}
 	s := time.Second
 	tests := []struct {
@@ -147,6 +152,7 @@ func TestMisses(t *testing.T) {
 		{"generate slow elsewhere is no miss", []*result{mk(14708, 3*s, 3*s, 2*s, 1<<20)}, nil},
 		{"against the floor", []*result{mk(3677, s, 5*s, 2*s, 1<<20)}, []string{"下限"}},
 		{"growth", []*result{mk(3677, s, 3*s, 2*s, 1<<20), mk(36770, 12*s, 33*s, 20*s, 1<<20)}, []string{"增长 12.0 倍"}},
+		{"growth of the store's steps", []*result{mk(3677, s, 3*s, 2*s, 1<<20), withIntake(mk(36770, 10*s, 30*s, 20*s, 1<<20), 40*s)}, []string{stepIntake + "：CPU 从 3677 所到 36770 所学校增长 13.3 倍"}},
 		{"a step that cannot read CPU", []*result{mk(3677, 0, 0, 0, 0)}, nil},
 	}
 	for _, tt := range tests {

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"bufio"
-	"bytes"
 	"io"
 	"os"
 	"runtime/metrics"
@@ -97,29 +96,4 @@ func statusValue(r io.Reader, key string) uint64 {
 		return n
 	}
 	return 0
-}
-
-// cpuTime returns the CPU time the process has used, user and system, from
-// /proc/self/stat; 0 where there is none.
-func cpuTime() time.Duration {
-	data, err := os.ReadFile("/proc/self/stat")
-	if err != nil {
-		return 0
-	}
-	// The command name, in parentheses, may hold spaces: count fields after it.
-	i := bytes.LastIndexByte(data, ')')
-	if i < 0 {
-		return 0
-	}
-	fields := strings.Fields(string(data[i+1:]))
-	if len(fields) < 13 {
-		return 0
-	}
-	utime, err1 := strconv.ParseUint(fields[11], 10, 64)
-	stime, err2 := strconv.ParseUint(fields[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0
-	}
-	const ticks = 100 // USER_HZ, 100 on every Linux that matters
-	return time.Duration(utime+stime) * time.Second / ticks
 }
