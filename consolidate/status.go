@@ -117,15 +117,20 @@ type statusFile struct {
 func (r *Round) statusFiles() []statusFile {
 	dups := map[string][]*file{}
 	var other []*file
+	ndups := 0
 	for _, f := range r.files {
 		switch f.status {
 		case Duplicate:
 			dups[f.unit] = append(dups[f.unit], f)
+			ndups++
 		case Unreadable, UnknownUnit, WrongRound:
 			other = append(other, f)
 		}
 	}
-	var out []statusFile
+	// A row a expected unit, a duplicate and a file set aside: tens of
+	// thousands of rows of some 200 bytes at a province's scale, so made
+	// once, not grown.
+	out := make([]statusFile, 0, r.counts.Expected+ndups+len(other))
 	add := func(f *file) { out = append(out, statusFile{r.fileStatus(f), f}) }
 	for _, u := range r.ros.Units {
 		if !r.expected(u) {

@@ -15,13 +15,17 @@ import (
 )
 
 // The sheets that grow with the number of units are written with
-// excelize's stream writer, a row at a time.
+// excelize's stream writer, a row at a time; the rows of 报送情况, 审核问题
+// and the list forms' detail sheets after their header with
+// xlsx.RowWriter (stream.spool).
 
 // stream writes a sheet a row at a time.
 type stream struct {
 	b      *book
+	sheet  string
 	sw     *excelize.StreamWriter
-	row    int // the last row written
+	rows   *xlsx.RowFile // the rows after the header, once spooled
+	row    int           // the last row written
 	buf    []any
 	widths []float64
 	ps     printSetup
@@ -41,12 +45,30 @@ func (b *book) newStream(sheet string, widths []float64, ps printSetup) (*stream
 			return nil, err
 		}
 	}
-	return &stream{b: b, sw: sw, widths: widths, ps: ps}, nil
+	return &stream{b: b, sheet: sheet, sw: sw, widths: widths, ps: ps}, nil
+}
+
+// spool has the rows from here on written by an xlsx.RowWriter to a
+// temporary file and put after excelize's rows when the workbook is
+// zipped: the bytes excelize's stream writer would write, at a fraction
+// of its cost, and without its buffer of up to 32 MB. A spooled stream
+// takes only add and close.
+func (s *stream) spool() error {
+	rows, err := xlsx.NewRowFile(s.row)
+	if err != nil {
+		return err
+	}
+	s.rows = rows
+	s.b.rowFiles = append(s.b.rowFiles, rows)
+	return nil
 }
 
 // add writes the next row, as tall as its wrapped text.
 func (s *stream) add(cells ...styled) error {
 	s.row++
+	if s.rows != nil {
+		return s.addSpooled(cells)
+	}
 	s.buf = s.buf[:0]
 	for _, c := range cells {
 		kind := c.kind
@@ -59,6 +81,41 @@ func (s *stream) add(cells ...styled) error {
 		return s.sw.SetRow(cellName(1, s.row), s.buf, excelize.RowOpts{Height: heightFor(n, 0)})
 	}
 	return s.sw.SetRow(cellName(1, s.row), s.buf)
+}
+
+// addSpooled writes the next row of a spooled stream as add would have
+// excelize's stream writer write it.
+func (s *stream) addSpooled(cells []styled) error {
+	rw := s.rows
+	if n := rowLines(cells, s.widths); n > 1 {
+		h := heightFor(n, 0)
+		if h > excelize.MaxRowHeight {
+			return excelize.ErrMaxRowHeight
+		}
+		rw.RowHeight(h)
+	} else {
+		rw.Row()
+	}
+	for _, c := range cells {
+		kind := c.kind
+		if kind == "" {
+			kind = sText
+		}
+		rw.Style(s.b.style(kind, c.nf, c.mark))
+		switch v := c.v.(type) {
+		case nil:
+			rw.Empty()
+		case string:
+			rw.Text(v)
+		case int:
+			rw.Int(int64(v))
+		case float64:
+			rw.Number(v)
+		default:
+			return fmt.Errorf("row %d: a cell of type %T", s.row, c.v)
+		}
+	}
+	return nil
 }
 
 // span is the number of columns a title or a note spans: on a split
@@ -78,6 +135,9 @@ func (s *stream) span() int {
 // line writes a line of text across the columns of span, merged and
 // wrapped.
 func (s *stream) line(text string) error {
+	if s.rows != nil {
+		return fmt.Errorf("a line after the spooled rows")
+	}
 	s.row++
 	width := s.span()
 	var total float64
@@ -135,7 +195,24 @@ func (s *stream) close(name string, top, width int) error {
 			return err
 		}
 	}
-	return flush(s.sw)
+	if err := flush(s.sw); err != nil {
+		return err
+	}
+	if s.rows == nil {
+		return nil
+	}
+	part, err := sheetPart(s.b.f, s.sheet)
+	if err != nil {
+		return err
+	}
+	rows, sheet := s.rows, s.sheet
+	s.b.zip.Replace(part, func(w io.Writer, frame []byte) error {
+		if err := rows.Insert(w, frame); err != nil {
+			return fmt.Errorf("sheet %s: %w", sheet, err)
+		}
+		return nil
+	})
+	return nil
 }
 
 // list writes the detail sheet of a list form: every record of every unit,
@@ -176,6 +253,9 @@ func (b *book) list(sheet string, form *catalog.Form) error {
 		return err
 	}
 	if err := s.header(sheet, head); err != nil {
+		return err
+	}
+	if err := s.spool(); err != nil {
 		return err
 	}
 	cells := make([]styled, len(head))
@@ -268,9 +348,17 @@ func (b *book) status(sheet string) error {
 	if err := s.header(sheet, head); err != nil {
 		return err
 	}
-	units := r.Status()
-	name := relativeNames(filesOf(units))
-	for i, u := range units {
+	if err := s.spool(); err != nil {
+		return err
+	}
+	files := r.statusFiles()
+	paths := make([]string, len(files))
+	for i, sf := range files {
+		paths[i] = sf.File
+	}
+	name := relativeNames(paths)
+	for i := range files {
+		u := &files[i].UnitStatus
 		mark := plain
 		switch u.Status {
 		case Missing, Late:
@@ -290,7 +378,7 @@ func (b *book) status(sheet string) error {
 			counts = []styled{number(u.Errors, "0"), number(u.Warnings, "0"), number(u.Explained, "0")}
 		}
 		row := []styled{
-			number(i+1, "0"), text(u.Code), text(u.Name), center(kindLabel(u)), text(u.County),
+			number(i+1, "0"), text(u.Code), text(u.Name), center(kindLabel(*u)), text(u.County),
 			center(u.Status.String()).marked(mark), verdict,
 			center(dateText(u.Reported)), center(timeText(u.Received)),
 		}
@@ -303,14 +391,6 @@ func (b *book) status(sheet string) error {
 		}
 	}
 	return s.close("Status", top, len(head))
-}
-
-func filesOf(units []UnitStatus) []string {
-	out := make([]string, 0, len(units))
-	for _, u := range units {
-		out = append(out, u.File)
-	}
-	return out
 }
 
 // kindLabel names the kind of a unit: 县市区, 功能区 or the school's type.
@@ -365,6 +445,9 @@ func (b *book) findings(sheet string) error {
 		return err
 	}
 	if err := s.header(sheet, head); err != nil {
+		return err
+	}
+	if err := s.spool(); err != nil {
 		return err
 	}
 	files := r.statusFiles()

@@ -51,6 +51,7 @@ func (r *Round) WriteWorkbook(w io.Writer) error {
 	zw := xlsx.NewSortedWriter(w)
 	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zw }) // see sortedZipTo
 	wb := &book{r: r, f: f, zip: zw, styles: map[styleKey]int{}}
+	defer wb.removeRows()
 	if err := wb.write(); err != nil {
 		return fmt.Errorf("summary workbook: %w", err)
 	}
@@ -68,7 +69,16 @@ type book struct {
 	styles map[styleKey]int
 	err    error // the first error of a run of calls
 
+	rowFiles []*xlsx.RowFile // of the spooled streams, removed once written
+
 	chartRows summaryRows // where 汇总 put each line
+}
+
+// removeRows removes the temporary files of the spooled streams.
+func (b *book) removeRows() {
+	for _, rf := range b.rowFiles {
+		rf.Remove()
+	}
 }
 
 func (b *book) write() error {

@@ -12,9 +12,9 @@ import (
 	"unicode/utf8"
 )
 
-// RowWriter writes the rows of a sheet of plain cells (no styles, no
-// formulas, no row options) in the bytes excelize's StreamWriter writes
-// for them: text as inline strings, escaped as excelize escapes them
+// RowWriter writes the rows of a sheet (cells with a style id or none, rows
+// with a height or none; no formulas) in the bytes excelize's StreamWriter
+// writes for them: text as inline strings, escaped as excelize escapes them
 // (XML, and the _xHHHH_ escapes Excel decodes), cut at 32,767 UTF-16
 // units; numbers in the shortest form that reads back the same, cut at 15
 // significant digits. It is for the sheets too long for excelize's
@@ -22,12 +22,14 @@ import (
 // number of rows. Errors of the underlying writer are kept and returned by
 // Close.
 type RowWriter struct {
-	w   io.Writer
-	buf []byte
-	row int    // the row being written, from 1; 0 before the first
-	col int    // the next column of it, from 0
-	ref []byte // the row number, as text
-	err error
+	w     io.Writer
+	buf   []byte
+	row   int    // the row being written, from 1
+	open  bool   // whether a row is being written
+	col   int    // the next column of it, from 0
+	ref   []byte // the row number, as text
+	style int    // of the next cell; 0 for none
+	err   error
 }
 
 // rowFlush is the size from which RowWriter passes its buffer on.
@@ -36,32 +38,77 @@ const rowFlush = 32 << 10
 // maxCellChars is the most UTF-16 units a cell holds, in Excel.
 const maxCellChars = 32767
 
-// NewRowWriter returns a RowWriter writing to w.
-func NewRowWriter(w io.Writer) *RowWriter {
-	return &RowWriter{w: w, buf: make([]byte, 0, rowFlush+4096)}
+// NewRowWriter returns a RowWriter writing to w, from row 1.
+func NewRowWriter(w io.Writer) *RowWriter { return NewRowWriterAfter(w, 0) }
+
+// NewRowWriterAfter returns a RowWriter writing to w whose first row is
+// the one after row after: for the rows that follow those excelize wrote.
+func NewRowWriterAfter(w io.Writer, after int) *RowWriter {
+	return &RowWriter{w: w, buf: make([]byte, 0, rowFlush+4096), row: after}
 }
 
 // Row ends the row being written, if any, and starts the next.
-func (rw *RowWriter) Row() {
-	if rw.row > 0 {
+func (rw *RowWriter) Row() { rw.start(0) }
+
+// RowHeight ends the row being written, if any, and starts the next, of
+// the given height in points (excelize's RowOpts.Height; a height of 0 is
+// none, as in Row).
+func (rw *RowWriter) RowHeight(height float64) { rw.start(height) }
+
+func (rw *RowWriter) start(height float64) {
+	if rw.open {
 		rw.buf = append(rw.buf, "</row>"...)
 	}
 	rw.flush(rowFlush)
 	rw.row++
+	rw.open = true
 	rw.col = 0
+	rw.style = 0
 	rw.ref = strconv.AppendInt(rw.ref[:0], int64(rw.row), 10)
 	rw.buf = append(rw.buf, `<row r="`...)
 	rw.buf = append(rw.buf, rw.ref...)
-	rw.buf = append(rw.buf, `">`...)
+	rw.buf = append(rw.buf, '"')
+	if height > 0 {
+		rw.buf = append(rw.buf, ` ht="`...)
+		rw.buf = strconv.AppendFloat(rw.buf, height, 'f', -1, 64)
+		rw.buf = append(rw.buf, `" customHeight="1"`...)
+	}
+	rw.buf = append(rw.buf, '>')
 }
 
-// cell starts the next cell of the row: <c r="B7".
+// Style gives the next cell of the row the style of the given id (one of
+// excelize's NewStyle); 0 is none.
+func (rw *RowWriter) Style(id int) { rw.style = id }
+
+// cell starts the next cell of the row: <c r="B7" s="3", the style being
+// the one Style gave, if any.
 func (rw *RowWriter) cell() {
 	rw.buf = append(rw.buf, `<c r="`...)
 	rw.buf = appendColumn(rw.buf, rw.col)
 	rw.col++
 	rw.buf = append(rw.buf, rw.ref...)
 	rw.buf = append(rw.buf, '"')
+	if rw.style != 0 {
+		rw.buf = append(rw.buf, ` s="`...)
+		rw.buf = strconv.AppendInt(rw.buf, int64(rw.style), 10)
+		rw.buf = append(rw.buf, '"')
+		rw.style = 0
+	}
+}
+
+// Empty writes the next cell of the row with no value: a cell only for
+// its style.
+func (rw *RowWriter) Empty() {
+	rw.cell()
+	rw.buf = append(rw.buf, "></c>"...)
+}
+
+// Int writes the next cell of the row, an integer.
+func (rw *RowWriter) Int(v int64) {
+	rw.cell()
+	rw.buf = append(rw.buf, "><v>"...)
+	rw.buf = strconv.AppendInt(rw.buf, v, 10)
+	rw.buf = append(rw.buf, "</v></c>"...)
 }
 
 // Text writes the next cell of the row, a text.
@@ -94,8 +141,9 @@ func (rw *RowWriter) Number(v float64) {
 
 // Close ends the last row and writes what is left in the buffer.
 func (rw *RowWriter) Close() error {
-	if rw.row > 0 {
+	if rw.open {
 		rw.buf = append(rw.buf, "</row>"...)
+		rw.open = false
 	}
 	rw.flush(0)
 	return rw.err
