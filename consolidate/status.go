@@ -100,55 +100,91 @@ func (r *Round) Counts() Counts { return r.counts }
 // each followed by the files of it that were set aside, then the files that
 // could not be used, by path.
 func (r *Round) Status() []UnitStatus {
-	files := r.statusFiles()
-	out := make([]UnitStatus, len(files))
-	for i, sf := range files {
-		out[i] = sf.UnitStatus
-	}
+	out := make([]UnitStatus, 0, r.statusRows())
+	r.eachStatus(func(u *UnitStatus, _ *file) error {
+		out = append(out, *u)
+		return nil
+	})
 	return out
 }
 
-// statusFile is a row of 报送情况 with its file, nil for a missing unit.
-type statusFile struct {
-	UnitStatus
-	f *file
+// statusRows is about the number of rows of 报送情况, to make room for
+// them at once: the expected units and the files set aside.
+func (r *Round) statusRows() int {
+	n := r.counts.Expected
+	for _, f := range r.files {
+		switch f.status {
+		case Duplicate, Unreadable, UnknownUnit, WrongRound:
+			n++
+		}
+	}
+	return n
 }
 
-func (r *Round) statusFiles() []statusFile {
+// eachStatus calls fn with every row of 报送情况 in the order of Status,
+// and the row's file (nil for a missing unit). The rows are made one at a
+// time, not kept: at a province's scale tens of thousands of some 200
+// bytes each, while the sheets that list them are written.
+func (r *Round) eachStatus(fn func(u *UnitStatus, f *file) error) error {
+	var u UnitStatus
+	return r.statusOrder(func(unit *roster.Unit, f *file) error {
+		if f == nil {
+			u = UnitStatus{Code: unit.Code, Name: unit.Name, Kind: unit.Kind, County: r.countyName(unit), Status: Missing}
+		} else {
+			u = r.fileStatus(f)
+		}
+		return fn(&u, f)
+	})
+}
+
+// statusPaths returns the file of every row of 报送情况, in order, ""
+// for a missing unit.
+func (r *Round) statusPaths() []string {
+	out := make([]string, 0, r.statusRows())
+	r.statusOrder(func(_ *roster.Unit, f *file) error {
+		if f == nil {
+			out = append(out, "")
+		} else {
+			out = append(out, f.path)
+		}
+		return nil
+	})
+	return out
+}
+
+// statusOrder calls fn for the rows of 报送情况 in order: with an
+// expected unit and no file for a missing unit, else with the file.
+func (r *Round) statusOrder(fn func(u *roster.Unit, f *file) error) error {
 	dups := map[string][]*file{}
 	var other []*file
-	ndups := 0
 	for _, f := range r.files {
 		switch f.status {
 		case Duplicate:
 			dups[f.unit] = append(dups[f.unit], f)
-			ndups++
 		case Unreadable, UnknownUnit, WrongRound:
 			other = append(other, f)
 		}
 	}
-	// A row a expected unit, a duplicate and a file set aside: tens of
-	// thousands of rows of some 200 bytes at a province's scale, so made
-	// once, not grown.
-	out := make([]statusFile, 0, r.counts.Expected+ndups+len(other))
-	add := func(f *file) { out = append(out, statusFile{r.fileStatus(f), f}) }
 	for _, u := range r.ros.Units {
 		if !r.expected(u) {
 			continue
 		}
-		if k := r.kept[u.Code]; k != nil {
-			add(k)
-		} else {
-			out = append(out, statusFile{UnitStatus: UnitStatus{Code: u.Code, Name: u.Name, Kind: u.Kind, County: r.countyName(u), Status: Missing}})
+		k := r.kept[u.Code]
+		if err := fn(u, k); err != nil {
+			return err
 		}
 		for _, f := range dups[u.Code] {
-			add(f)
+			if err := fn(u, f); err != nil {
+				return err
+			}
 		}
 	}
 	for _, f := range other {
-		add(f)
+		if err := fn(nil, f); err != nil {
+			return err
+		}
 	}
-	return out
+	return nil
 }
 
 func (r *Round) fileStatus(f *file) UnitStatus {

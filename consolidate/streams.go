@@ -351,14 +351,10 @@ func (b *book) status(sheet string) error {
 	if err := s.spool(); err != nil {
 		return err
 	}
-	files := r.statusFiles()
-	paths := make([]string, len(files))
-	for i, sf := range files {
-		paths[i] = sf.File
-	}
-	name := relativeNames(paths)
-	for i := range files {
-		u := &files[i].UnitStatus
+	name := relativeNames(r.statusPaths())
+	i := -1
+	err = r.eachStatus(func(u *UnitStatus, _ *file) error {
+		i++
 		mark := plain
 		switch u.Status {
 		case Missing, Late:
@@ -385,10 +381,10 @@ func (b *book) status(sheet string) error {
 		if r.opts.Review != nil {
 			row = slices.Insert(row, 7, center(r.opts.Review[u.Code]))
 		}
-		err := s.add(append(row, append(counts, wrap(u.Problem), wrap(name(u.File)), styled{v: shortHash(u.SHA256), kind: sHash}, styled{v: u.SHA256, kind: sHash})...)...)
-		if err != nil {
-			return err
-		}
+		return s.add(append(row, append(counts, wrap(u.Problem), wrap(name(u.File)), styled{v: shortHash(u.SHA256), kind: sHash}, styled{v: u.SHA256, kind: sHash})...)...)
+	})
+	if err != nil {
+		return err
 	}
 	return s.close("Status", top, len(head))
 }
@@ -450,18 +446,12 @@ func (b *book) findings(sheet string) error {
 	if err := s.spool(); err != nil {
 		return err
 	}
-	files := r.statusFiles()
-	paths := make([]string, len(files))
-	for i, sf := range files {
-		paths[i] = sf.File
-	}
-	name := relativeNames(paths)
+	name := relativeNames(r.statusPaths())
 	n := 0
 	rd := r.reader()
-	for _, sf := range files {
-		u, f := sf.UnitStatus, sf.f
+	err = r.eachStatus(func(u *UnitStatus, f *file) error {
 		if f == nil {
-			continue
+			return nil
 		}
 		write := func(fd validate.Finding) error {
 			n++
@@ -492,7 +482,7 @@ func (b *book) findings(sheet string) error {
 			if err := write(validate.Finding{Type: "read-error", Tier: catalog.Error, Message: f.err.Error()}); err != nil {
 				return err
 			}
-			continue
+			return nil
 		}
 		body, err := rd.read(f, partFindings)
 		if err != nil {
@@ -505,6 +495,10 @@ func (b *book) findings(sheet string) error {
 				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	return s.close("Findings", top, len(head))
 }
