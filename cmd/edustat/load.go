@@ -61,7 +61,7 @@ func loadRoster(path string) (*roster.Roster, error) {
 	r, err := roster.LoadFile(path)
 	switch {
 	case errors.Is(err, roster.ErrInvalid):
-		return nil, withHint(err, "correct the roster: its first row names the columns (code, name, level, parent, email, …; README.md, \"Your own catalog and roster\")")
+		return nil, withHint(err, "correct the roster where the message says and run again (a table's first row names its columns: code, name, level, parent, email, …; README.md, \"Your own catalog and roster\")")
 	case err != nil:
 		return nil, inputError("roster", "--units", err)
 	}

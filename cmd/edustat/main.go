@@ -71,9 +71,14 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
-// maxMessage is the length, in characters, past which an error message is
-// cut: it may quote a file's contents.
-const maxMessage = 2000
+// maxMessage is the length, in characters, past which a line of an error
+// message is cut: it may quote a file's contents. maxLines is how many
+// lines of an error that joins several (a roster with a problem on every
+// line) are printed, the rest counted.
+const (
+	maxMessage = 2000
+	maxLines   = 20
+)
 
 // errFound means the work ran and found problems: exit 1 without a message
 // of its own (the command has printed them).
@@ -143,13 +148,56 @@ func run(ctx context.Context, e *env, args []string) int {
 }
 
 // printError prints err, escaped and cut, and its hint when it has one.
+// An error that joins several is printed one to a line, the first
+// maxLines of them.
 func printError(e *env, err error) {
 	err = explain(err)
-	fmt.Fprintf(e.stderr, "edustat: error: %s\n", escape.Line(escape.Cut(err.Error(), maxMessage)))
+	lines := messageLines(err)
+	for i, l := range lines {
+		switch {
+		case i == 0:
+			fmt.Fprintf(e.stderr, "edustat: error: %s\n", escape.Line(escape.Cut(l, maxMessage)))
+		case i == maxLines:
+			fmt.Fprintf(e.stderr, "  …另有 %d 处 (%d more)\n", len(lines)-i, len(lines)-i)
+		case i < maxLines:
+			fmt.Fprintf(e.stderr, "  %s\n", escape.Line(escape.Cut(l, maxMessage)))
+		}
+	}
 	var h *hint.Error
 	if errors.As(err, &h) {
 		fmt.Fprintf(e.stderr, "edustat: hint: %s\n", escape.Line(h.Hint))
 	}
+}
+
+// messageLines returns err's message, split into the errors it joins when
+// it ends in an errors.Join (the first after what wraps it). A newline
+// inside one of them (a file name may hold one) is not a split: escape.Line
+// shows it.
+func messageLines(err error) []string {
+	msg := err.Error()
+	var j interface{ Unwrap() []error }
+	if !errors.As(err, &j) {
+		return []string{msg}
+	}
+	errs := j.Unwrap()
+	parts := make([]string, 0, len(errs))
+	for _, e := range errs {
+		if e != nil {
+			parts = append(parts, e.Error())
+		}
+	}
+	joined, ok := j.(error)
+	// Only errors.Join's message is its errors one to a line; fmt.Errorf
+	// with several %w also unwraps to a list.
+	if !ok || len(parts) < 2 || joined.Error() != strings.Join(parts, "\n") {
+		return []string{msg}
+	}
+	prefix, ok := strings.CutSuffix(msg, joined.Error())
+	if !ok {
+		return []string{msg}
+	}
+	parts[0] = prefix + parts[0]
+	return parts
 }
 
 // explain says what an error of the operating system about a file means
