@@ -29,8 +29,10 @@ func sortedZipTo(w io.Writer) func(io.Writer) excelize.ZipWriter {
 // excelize's stream writer keeps the rows in a buffer until they pass 16
 // MB, then moves them to a temporary file and empties the buffer, which
 // keeps its capacity (32 MB by then) until the workbook is written; a
-// summary with three such sheets (the long data, 报送情况, 审核问题 at a
-// province's scale) would hold about 100 MB of empty buffers. excelize has
+// summary with three such sheets would hold about 100 MB of empty buffers.
+// (The long sheets, _data, 报送情况, 审核问题 and the list forms' details,
+// have their rows written by xlsx.RowWriter instead, and excelize streams
+// only their first rows; see stream.spool.) excelize has
 // no way to give them back, so flush replaces the empty buffer of a
 // file-backed stream with a new one, through reflection: a stream whose
 // rows are still in its buffer, or an excelize whose stream writer has
