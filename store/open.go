@@ -23,7 +23,7 @@ var (
 	ErrRoundExists    = errors.New("round already exists")
 	ErrNoUnit         = errors.New("unit not in the round's roster")
 	ErrNoVersion      = errors.New("no such version")
-	ErrCorrupt        = errors.New("stored file does not match its sha256")
+	ErrCorrupt        = errors.New("round database is damaged")
 	ErrForbidden      = errors.New("not allowed for this actor")
 	ErrHasErrors      = errors.New("submission has unresolved errors")
 	ErrSchoolsPending = errors.New("schools not all approved")

@@ -3,8 +3,10 @@ package store_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -207,18 +209,95 @@ func messageOf(t *testing.T, round string, f sent, typ string) string {
 	return ""
 }
 
-func TestFileCorrupt(t *testing.T) {
-	eachBackend(t, func(t *testing.T, dsn string) {
-		db := open(t, dsn)
-		initDemo(t, db)
-		rc := submit(t, db, fileOf(t, "370811"))
-		if _, err := store.ExecForTest(db, "UPDATE files SET data = ? WHERE sha256 IN (SELECT sha256 FROM versions WHERE id = ?)", []byte("tampered"), rc.VersionID); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.File(ctx, rc.VersionID); !errors.Is(err, store.ErrCorrupt) {
-			t.Fatalf("File of tampered bytes = %v, want ErrCorrupt", err)
-		}
-	})
+// TestCorrupt damages a stored file, a stored validation result and a
+// unit's submission of record in turn: every read that meets the damage
+// fails with ErrCorrupt, and its message says which of the three it met
+// (what a user reads to know what is wrong), not a sha256 mismatch for all.
+func TestCorrupt(t *testing.T) {
+	const unit = "370811"
+	read := map[string]func(db *store.DB, id int64) error{
+		"File": func(db *store.DB, id int64) error { _, err := db.File(ctx, id); return err },
+		"Submission": func(db *store.DB, id int64) error {
+			_, err := db.Submission(ctx, id)
+			return err
+		},
+		"Submissions": func(db *store.DB, id int64) error {
+			_, err := db.Submissions(ctx, "2020", store.UseLatest)
+			return err
+		},
+		"EachSubmission": func(db *store.DB, id int64) error {
+			return db.EachSubmission(ctx, "2020", store.UseLatest, func(*validate.Submission) {})
+		},
+		"Verify": func(db *store.DB, id int64) error { _, err := db.Verify(ctx, "2020"); return err },
+	}
+	for _, tc := range []struct {
+		name    string
+		damage  string // an UPDATE; its argument is the version's id
+		reads   []string
+		says    []string // in the message: %d is the version's id
+		notSays string
+	}{
+		{
+			name:    "file",
+			damage:  "UPDATE files SET data = 'tampered' WHERE sha256 IN (SELECT sha256 FROM versions WHERE id = ?)",
+			reads:   []string{"File", "Verify"},
+			says:    []string{"version %d:", "sha256"},
+			notSays: "validation result",
+		},
+		{
+			name:    "result",
+			damage:  "UPDATE versions SET result = 'not a gob stream' WHERE id = ?",
+			reads:   []string{"Submission", "Submissions", "EachSubmission", "Verify"},
+			says:    []string{"version %d:", "validation result cannot be decoded"},
+			notSays: "sha256",
+		},
+		{
+			name:    "record",
+			damage:  "UPDATE unit_states SET record_id = 999999 WHERE record_id = ?",
+			reads:   []string{"EachSubmission"},
+			says:    []string{"unit " + unit + ":", "submission of record is version 999999", "not among the versions"},
+			notSays: "sha256",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			eachBackend(t, func(t *testing.T, dsn string) {
+				db := open(t, dsn)
+				initDemo(t, db)
+				rc := submit(t, db, fileOf(t, unit))
+				for _, r := range tc.reads {
+					if err := read[r](db, rc.VersionID); err != nil {
+						t.Fatalf("%s before the damage: %v", r, err)
+					}
+				}
+				res, err := store.ExecForTest(db, tc.damage, rc.VersionID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n, err := res.RowsAffected(); err != nil || n != 1 {
+					t.Fatalf("%s: %d rows, %v; want 1", tc.damage, n, err)
+				}
+				for _, r := range tc.reads {
+					err := read[r](db, rc.VersionID)
+					if !errors.Is(err, store.ErrCorrupt) {
+						t.Errorf("%s after the damage = %v, want ErrCorrupt", r, err)
+						continue
+					}
+					msg := err.Error()
+					for _, s := range tc.says {
+						if strings.Contains(s, "%d") {
+							s = fmt.Sprintf(s, rc.VersionID)
+						}
+						if !strings.Contains(msg, s) {
+							t.Errorf("%s after the damage = %q, want it to say %q", r, msg, s)
+						}
+					}
+					if strings.Contains(msg, tc.notSays) || !strings.HasSuffix(msg, "restore the database from a backup") {
+						t.Errorf("%s after the damage = %q, want no %q and the advice to restore a backup", r, msg, tc.notSays)
+					}
+				}
+			})
+		})
+	}
 }
 
 var (

@@ -12,11 +12,11 @@ var ErrIncomplete = errors.New("version recorded incompletely")
 
 // Verify reads back every version of round and checks what a crash must
 // never leave behind: each file's bytes against its sha256 (ErrCorrupt),
-// and for each accepted version its validation result, all its long
-// values, its transition, and nothing else's (ErrIncomplete): no values of
-// a version that is not an accepted one, no unit whose submission of
-// record is not an accepted version of its own. It returns how many
-// versions it checked.
+// and for each accepted version its validation result (ErrCorrupt when it
+// cannot be decoded), all its long values, its transition, and nothing
+// else's (ErrIncomplete): no values of a version that is not an accepted
+// one, no unit whose submission of record is not an accepted version of
+// its own. It returns how many versions it checked.
 func (db *DB) Verify(ctx context.Context, round string) (int, error) {
 	r, err := db.Round(ctx, round)
 	if err != nil {

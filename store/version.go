@@ -94,13 +94,14 @@ func (db *DB) File(ctx context.Context, id int64) ([]byte, error) {
 		return nil, err
 	}
 	if got := sha256.Sum256(data); hex.EncodeToString(got[:]) != want {
-		return nil, fmt.Errorf("%w: version %d: stored %d bytes have sha256 %s, recorded %s: restore the database from a backup", ErrCorrupt, id, len(data), hex.EncodeToString(got[:]), want)
+		return nil, fmt.Errorf("%w: version %d: its stored file (%d bytes) has sha256 %s, not the %s recorded: restore the database from a backup", ErrCorrupt, id, len(data), hex.EncodeToString(got[:]), want)
 	}
 	return data, nil
 }
 
 // Submission returns what validation read from version id, as it was read
-// when the file arrived; nil for a file that could not be read.
+// when the file arrived; nil for a file that could not be read. A stored
+// result that cannot be decoded is ErrCorrupt.
 func (db *DB) Submission(ctx context.Context, id int64) (*validate.Submission, error) {
 	var data []byte
 	err := db.sql.QueryRowContext(ctx, db.q("SELECT result FROM versions WHERE id = ?"), id).Scan(&data)
@@ -112,7 +113,7 @@ func (db *DB) Submission(ctx context.Context, id int64) (*validate.Submission, e
 	}
 	s, err := decodeSubmission(data)
 	if err != nil {
-		return nil, fmt.Errorf("%w: version %d: validation result: %v", ErrCorrupt, id, err)
+		return nil, resultError(id, err)
 	}
 	return s, nil
 }
@@ -168,7 +169,7 @@ func (db *DB) Submissions(ctx context.Context, round string, use Use) ([]*valida
 		}
 		s, err := d.decode(data)
 		if err != nil {
-			return nil, fmt.Errorf("%w: version %d: validation result: %v", ErrCorrupt, id, err)
+			return nil, resultError(id, err)
 		}
 		byUnit[unit] = s
 	}
@@ -298,7 +299,7 @@ func (db *DB) eachResult(ctx context.Context, stmt *sql.Stmt, args []any, ids []
 		}
 		next++
 		if err := d.reuse(s, data); err != nil {
-			return fmt.Errorf("%w: version %d: validation result: %v", ErrCorrupt, id, err)
+			return resultError(id, err)
 		}
 		fn(s)
 	}
@@ -306,9 +307,27 @@ func (db *DB) eachResult(ctx context.Context, stmt *sql.Stmt, args []any, ids []
 		return err
 	}
 	if next < len(ids) {
-		return fmt.Errorf("%w: version %d: the submission of record is not among the versions", ErrCorrupt, ids[next])
+		rows.Close()
+		return db.danglingRecord(ctx, ids[next])
 	}
 	return rows.Close()
+}
+
+// resultError is the error for the stored validation result of version id
+// that cannot be decoded (err).
+func resultError(id int64, err error) error {
+	return fmt.Errorf("%w: version %d: its stored validation result cannot be decoded (%v): restore the database from a backup", ErrCorrupt, id, err)
+}
+
+// danglingRecord is the error for a unit whose submission of record is
+// version id, which is not among the versions.
+func (db *DB) danglingRecord(ctx context.Context, id int64) error {
+	var round, unit string
+	err := db.sql.QueryRowContext(ctx, db.q("SELECT round, unit FROM unit_states WHERE record_id = ?"), id).Scan(&round, &unit)
+	if err != nil {
+		return fmt.Errorf("%w: version %d is named as a unit's submission of record but is not among the versions: restore the database from a backup", ErrCorrupt, id)
+	}
+	return fmt.Errorf("%w: round %s, unit %s: its submission of record is version %d, which is not among the versions: restore the database from a backup", ErrCorrupt, round, unit, id)
 }
 
 // roundExists returns nil when the round exists and otherwise Round's
