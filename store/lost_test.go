@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"edustat/internal/fill"
+	"edustat/internal/pgtest"
 	"edustat/store"
 )
 
@@ -77,8 +78,15 @@ func TestKilledSubmit(t *testing.T) {
 	}
 	eachBackend(t, func(t *testing.T, dsn string) {
 		initDemo(t, open(t, dsn))
+		// On PostgreSQL the child's connections are named, so that the
+		// checks wait for the server to end them (pgtest.WaitGone).
+		const client = "store-test-killed"
+		childDSN := dsn
+		if store.IsURL(dsn) {
+			childDSN = pgtest.Tag(t, dsn, client)
+		}
 		cmd := exec.Command(os.Args[0], "-test.run=^TestKilledSubmit$")
-		cmd.Env = append(os.Environ(), "STORE_TEST_KILL_CHILD="+dsn)
+		cmd.Env = append(os.Environ(), "STORE_TEST_KILL_CHILD="+childDSN)
 		out, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -106,6 +114,12 @@ func TestKilledSubmit(t *testing.T) {
 		cmd.Wait()
 		if committed < 8 {
 			t.Fatalf("child committed %d files before it ended, want 8 (did it fail? see its output above)", committed)
+		}
+		if store.IsURL(dsn) {
+			// The server may still be running the transaction the child
+			// sent: what it leaves is final only once the child's
+			// backends have ended.
+			pgtest.WaitGone(t, dsn, client, time.Minute)
 		}
 		db := open(t, dsn)
 		if !db.Postgres() {

@@ -76,10 +76,18 @@ func withComment(t *testing.T, zip []byte, c string) []byte {
 
 // killIntake starts `edustat intake` on dir/files and kills it with
 // SIGKILL as soon as the round has least versions or more; it checks what
-// the killed process left and returns how many versions there are.
+// the killed process left (on PostgreSQL once the server has ended its
+// connections) and returns how many versions there are.
 func killIntake(t *testing.T, db *store.DB, dir, dsn string, n, least int) int {
 	t.Helper()
-	cmd := edustatBinary(t, dir, "intake", "--db", dsn, "files")
+	// On PostgreSQL the killed run's connections are named, so that the
+	// checks wait for the server to end them (pgtest.WaitGone).
+	const client = "edustat-intake-killed"
+	runDSN := dsn
+	if db.Postgres() {
+		runDSN = pgtest.Tag(t, dsn, client)
+	}
+	cmd := edustatBinary(t, dir, "intake", "--db", runDSN, "files")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -115,7 +123,12 @@ poll:
 	if cmd.ProcessState.Success() {
 		t.Fatalf("intake was not killed:\n%s", out.String())
 	}
-	if !db.Postgres() {
+	if db.Postgres() {
+		// The server may still be running what the killed run sent it,
+		// up to a COMMIT: what is committed is final only once the run's
+		// backends have ended.
+		pgtest.WaitGone(t, dsn, client, time.Minute)
+	} else {
 		raw, err := sql.Open("sqlite", dsn)
 		if err != nil {
 			t.Fatal(err)

@@ -9,8 +9,10 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,4 +81,73 @@ func New(t testing.TB) string {
 	})
 	u.Path = "/" + name
 	return u.String()
+}
+
+// Tag returns the URL dsn with its connections named name (PostgreSQL's
+// application_name), so that a test can tell the connections of a process
+// it starts from its own, and wait for them with WaitGone.
+func Tag(t testing.TB, dsn, name string) string {
+	t.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatalf("pgtest: %q: %v", dsn, err)
+	}
+	q := u.Query()
+	q.Set("application_name", name)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// WaitGone waits until the server has no connection named name (see Tag)
+// to the database dsn, and fails t when one is still there after timeout.
+//
+// A client killed with SIGKILL is gone at once, but not what it sent: the
+// server still runs every statement it had received, and a transaction
+// sent to its COMMIT in one pipeline (or whose COMMIT was under way)
+// commits after the client is dead; the rest is rolled back when the
+// server reads the end of the connection. Only once the client's backends
+// have ended is what the database holds final, and may a test check it.
+func WaitGone(t testing.TB, dsn, name string, timeout time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatalf("pgtest: open %s: %v", dsn, err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	const q = `SELECT pid, coalesce(state, ''), left(query, 80) FROM pg_stat_activity
+		WHERE datname = current_database() AND application_name = $1 AND pid <> pg_backend_pid() ORDER BY pid`
+	for {
+		var left []string
+		rows, err := db.QueryContext(ctx, q, name)
+		if err == nil {
+			for rows.Next() {
+				var pid int
+				var state, query string
+				if err = rows.Scan(&pid, &state, &query); err != nil {
+					break
+				}
+				left = append(left, fmt.Sprintf("pid %d %s: %q", pid, state, query))
+			}
+			rows.Close()
+			if err == nil {
+				err = rows.Err()
+			}
+		}
+		switch {
+		case err != nil && ctx.Err() != nil:
+			t.Fatalf("pgtest: waiting for the backends of %s to end: still there after %v (%v)", name, timeout, err)
+		case err != nil:
+			t.Fatalf("pgtest: waiting for the backends of %s to end: pg_stat_activity: %v", name, err)
+		case len(left) == 0:
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("pgtest: the backends of %s, a client that is gone, are still there after %v: %s", name, timeout, strings.Join(left, "; "))
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 }
