@@ -50,14 +50,7 @@ func TestConsolidateSameAsFolder(t *testing.T) {
 	want := csvOf(t, folder)
 
 	eachBackend(t, func(t *testing.T, dsn string) {
-		db := open(t, dsn)
-		initDemo(t, db)
-		// Files arrive in another order than their 报出日期: the store
-		// still keeps the latest as the submission of record.
-		for _, f := range slices.Backward(files) {
-			submit(t, db, f)
-		}
-		approveAll(t, db)
+		db := approvedDemo(t, dsn, files)
 		for _, use := range []store.Use{store.UseLatest, store.UseApproved} {
 			subs, err := db.Submissions(ctx, spec.Code, use)
 			if err != nil {
@@ -108,6 +101,21 @@ func cityRows(t *testing.T, data []byte) [][]string {
 
 // approveAll approves every submitted unit as its reviewer would: schools
 // by their county, then counties and zones by the bureau.
+// approvedDemo opens a database at dsn with the demo round, every file
+// of files submitted and every unit approved. The files arrive in another
+// order than their 报出日期: the store still keeps the latest as the
+// submission of record.
+func approvedDemo(t *testing.T, dsn string, files []sent) *store.DB {
+	t.Helper()
+	db := open(t, dsn)
+	initDemo(t, db)
+	for _, f := range slices.Backward(files) {
+		submit(t, db, f)
+	}
+	approveAll(t, db)
+	return db
+}
+
 func approveAll(t *testing.T, db *store.DB) {
 	t.Helper()
 	units, err := db.Units(ctx, "2020")
@@ -137,12 +145,7 @@ func approveAll(t *testing.T, db *store.DB) {
 func TestEachSubmission(t *testing.T) {
 	_, files := demoRound(t)
 	eachBackend(t, func(t *testing.T, dsn string) {
-		db := open(t, dsn)
-		initDemo(t, db)
-		for _, f := range slices.Backward(files) {
-			submit(t, db, f)
-		}
-		approveAll(t, db)
+		db := approvedDemo(t, dsn, files)
 		units, err := db.Units(ctx, "2020")
 		if err != nil {
 			t.Fatal(err)

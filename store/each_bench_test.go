@@ -16,10 +16,7 @@ import (
 //
 //	go test ./store -run '^$' -bench EachSubmission -benchtime 1x -cpuprofile cpu.out
 func BenchmarkEachSubmission(b *testing.B) {
-	dir := os.Getenv("EDUSTAT_BENCH_DIR")
-	if dir == "" {
-		b.Skip("set EDUSTAT_BENCH_DIR to the directory of 'edustat bench --keep'")
-	}
+	dir := benchDir(b)
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(dir, "edustat.db"))
 	if err != nil {
@@ -40,4 +37,14 @@ func BenchmarkEachSubmission(b *testing.B) {
 	if n == 0 {
 		b.Fatal("no values read")
 	}
+}
+
+// benchDir is EDUSTAT_BENCH_DIR, the directory of 'edustat bench --keep'
+// the store's benchmarks read; they skip without it.
+func benchDir(b *testing.B) string {
+	dir := os.Getenv("EDUSTAT_BENCH_DIR")
+	if dir == "" {
+		b.Skip("set EDUSTAT_BENCH_DIR to the directory of 'edustat bench --keep'")
+	}
+	return dir
 }

@@ -21,10 +21,7 @@ import (
 //
 //	go test ./store -run '^$' -bench SubmitRound -benchtime 1x -cpuprofile cpu.out
 func BenchmarkSubmitRound(b *testing.B) {
-	dir := os.Getenv("EDUSTAT_BENCH_DIR")
-	if dir == "" {
-		b.Skip("set EDUSTAT_BENCH_DIR to the directory of 'edustat bench --keep'")
-	}
+	dir := benchDir(b)
 	ctx := context.Background()
 	old, err := sql.Open("sqlite", filepath.Join(dir, "edustat.db"))
 	if err != nil {
