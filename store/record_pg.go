@@ -187,26 +187,22 @@ func (db *DB) pgGroup(ctx context.Context, pc *pgx.Conn, cs []*Checked) ([]*Rece
 			}
 			if id, ok := accepted[fk]; ok {
 				rc.Outcome, rc.VersionID = Duplicate, id
-				w.audit(v.by, "submit.duplicate", v.round, v.unit, fmt.Sprintf("%s sha256 %s same as version %d", v.name, v.sha, id))
+				w.audit(v.by, "submit.duplicate", v.round, v.unit, v.duplicateDetail(id))
 				continue
 			}
 		}
-		switch {
-		case v.reason != "":
-		case u == nil && c.sub != nil:
-			v.reason = fmt.Sprintf("填报单位%s（%s）不需要填报本轮次的报表", v.unit, v.unitName)
-		case closed:
-			v.reason = reasonClosed
-		case u != nil && u.state == Approved:
-			v.reason = reasonLocked
+		var state State
+		if u != nil {
+			state = u.state
 		}
+		v.reason = v.refusal(u != nil, c.sub != nil, closed, state)
 		rk := pgRefusedKey{fk, v.reason}
 		if v.reason != "" {
 			rc.Outcome, rc.Reason = Refused, v.reason
 			// The same file refused for the same reason is not recorded again.
 			if id, ok := refused[rk]; ok {
 				rc.VersionID = id
-				w.audit(v.by, "submit.refused", v.round, v.unit, fmt.Sprintf("%s sha256 %s again (version %d): %s", v.name, v.sha, id, v.reason))
+				w.audit(v.by, "submit.refused", v.round, v.unit, v.refusedAgainDetail(id))
 				continue
 			}
 		} else {
@@ -217,7 +213,7 @@ func (db *DB) pgGroup(ctx context.Context, pc *pgx.Conn, cs []*Checked) ([]*Rece
 		w.version(id, &v)
 		if rc.Outcome == Refused {
 			refused[rk] = id
-			w.audit(v.by, "submit.refused", v.round, v.unit, fmt.Sprintf("%s sha256 %s version %d: %s", v.name, v.sha, id, v.reason))
+			w.audit(v.by, "submit.refused", v.round, v.unit, v.refusedDetail(id))
 			continue
 		}
 		accepted[fk] = id
@@ -226,7 +222,7 @@ func (db *DB) pgGroup(ctx context.Context, pc *pgx.Conn, cs []*Checked) ([]*Rece
 		}
 		w.submitted(fk.pgKey, u.state, id, v.by)
 		u.state = Submitted
-		w.audit(v.by, "submit", v.round, v.unit, fmt.Sprintf("%s sha256 %s version %d from %s %s; 逻辑错误 %d 经验警告 %d（已说明 %d）", v.name, v.sha, id, v.src.Kind, v.src.Sender, v.errors, v.warnings+v.explained, v.explained))
+		w.audit(v.by, "submit", v.round, v.unit, v.submitDetail(id))
 	}
 	b = w.batch()
 	b.Queue("COMMIT")

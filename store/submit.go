@@ -310,21 +310,13 @@ func (db *DB) submit(ctx context.Context, tx txer, r *Round, roundClosed bool, v
 		err := tx.QueryRowContext(ctx, db.q("SELECT id FROM versions WHERE round = ? AND unit = ? AND sha256 = ? AND accepted = 1"), v.round, v.unit, v.sha).Scan(&id)
 		if err == nil {
 			rc.Outcome, rc.VersionID = Duplicate, id
-			return db.audit(ctx, tx, v.by, "submit.duplicate", v.round, v.unit, fmt.Sprintf("%s sha256 %s same as version %d", v.name, v.sha, id))
+			return db.audit(ctx, tx, v.by, "submit.duplicate", v.round, v.unit, v.duplicateDetail(id))
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 	}
-	switch {
-	case v.reason != "":
-	case !known && sub != nil:
-		v.reason = fmt.Sprintf("填报单位%s（%s）不需要填报本轮次的报表", v.unit, v.unitName)
-	case closed:
-		v.reason = reasonClosed
-	case State(state) == Approved:
-		v.reason = reasonLocked
-	}
+	v.reason = v.refusal(known, sub != nil, closed, State(state))
 	if v.reason != "" {
 		rc.Outcome, rc.Reason = Refused, v.reason
 		// The same file refused for the same reason is not recorded again.
@@ -333,7 +325,7 @@ func (db *DB) submit(ctx context.Context, tx txer, r *Round, roundClosed bool, v
 			v.round, v.unit, v.sha, v.reason).Scan(&id)
 		if err == nil {
 			rc.VersionID = id
-			return db.audit(ctx, tx, v.by, "submit.refused", v.round, v.unit, fmt.Sprintf("%s sha256 %s again (version %d): %s", v.name, v.sha, id, v.reason))
+			return db.audit(ctx, tx, v.by, "submit.refused", v.round, v.unit, v.refusedAgainDetail(id))
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
@@ -347,7 +339,7 @@ func (db *DB) submit(ctx context.Context, tx txer, r *Round, roundClosed bool, v
 	}
 	rc.VersionID = id
 	if rc.Outcome == Refused {
-		return db.audit(ctx, tx, v.by, "submit.refused", v.round, v.unit, fmt.Sprintf("%s sha256 %s version %d: %s", v.name, v.sha, id, v.reason))
+		return db.audit(ctx, tx, v.by, "submit.refused", v.round, v.unit, v.refusedDetail(id))
 	}
 	if err := db.insertValues(ctx, tx, r, id, sub); err != nil {
 		return err
@@ -356,7 +348,6 @@ func (db *DB) submit(ctx context.Context, tx txer, r *Round, roundClosed bool, v
 	// as consolidate chooses among files.
 	to := Submitted
 	now := fmtTime(time.Now())
-	detail := fmt.Sprintf("%s sha256 %s version %d from %s %s; 逻辑错误 %d 经验警告 %d（已说明 %d）", v.name, v.sha, id, v.src.Kind, v.src.Sender, v.errors, v.warnings+v.explained, v.explained)
 	if _, err := tx.ExecContext(ctx, db.q(`UPDATE unit_states SET state = ?, reason = '', updated_at = ?, updated_by = ?,
 		record_id = (SELECT id FROM versions WHERE round = ? AND unit = ? AND accepted = 1 ORDER BY reported DESC, received_at DESC, name DESC, id DESC LIMIT 1)
 		WHERE round = ? AND unit = ?`),
@@ -366,7 +357,44 @@ func (db *DB) submit(ctx context.Context, tx txer, r *Round, roundClosed bool, v
 	if err := db.transition(ctx, tx, v.round, v.unit, "submit", State(state), to, id, "", v.by); err != nil {
 		return err
 	}
-	return db.audit(ctx, tx, v.by, "submit", v.round, v.unit, detail)
+	return db.audit(ctx, tx, v.by, "submit", v.round, v.unit, v.submitDetail(id))
+}
+
+// refusal is why a file is refused, "" when it is not: the reason it came
+// with (an unknown unit, another round, an old template), else a unit the
+// round does not have, a closed round (not reopened for the unit) or an
+// approved unit. submit and recordGroupPG both decide by it.
+func (v *versionRow) refusal(unitKnown, readable, closed bool, state State) string {
+	switch {
+	case v.reason != "":
+		return v.reason
+	case !unitKnown && readable:
+		return fmt.Sprintf("填报单位%s（%s）不需要填报本轮次的报表", v.unit, v.unitName)
+	case closed:
+		return reasonClosed
+	case state == Approved:
+		return reasonLocked
+	}
+	return ""
+}
+
+// The audit entries' details of a file recorded, for submit and
+// recordGroupPG alike.
+
+func (v *versionRow) duplicateDetail(id int64) string {
+	return fmt.Sprintf("%s sha256 %s same as version %d", v.name, v.sha, id)
+}
+
+func (v *versionRow) refusedAgainDetail(id int64) string {
+	return fmt.Sprintf("%s sha256 %s again (version %d): %s", v.name, v.sha, id, v.reason)
+}
+
+func (v *versionRow) refusedDetail(id int64) string {
+	return fmt.Sprintf("%s sha256 %s version %d: %s", v.name, v.sha, id, v.reason)
+}
+
+func (v *versionRow) submitDetail(id int64) string {
+	return fmt.Sprintf("%s sha256 %s version %d from %s %s; 逻辑错误 %d 经验警告 %d（已说明 %d）", v.name, v.sha, id, v.src.Kind, v.src.Sender, v.errors, v.warnings+v.explained, v.explained)
 }
 
 func (db *DB) insertVersion(ctx context.Context, tx txer, v *versionRow) (int64, error) {
