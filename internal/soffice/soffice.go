@@ -1,14 +1,16 @@
 // Package soffice runs LibreOffice headless for what edustat and its tests
 // need from it: converting a workbook to another format, and running a UNO
 // script against a live LibreOffice. Every run has a private profile
-// (-env:UserInstallation), waits until LibreOffice answers, retries a
-// crashed start or save a bounded number of times, has a timeout per
-// attempt and, when it fails, says which step died.
+// (-env:UserInstallation) and TMPDIR, removed with LibreOffice's pipe when
+// the run ends, waits until LibreOffice answers, retries a crashed start
+// or save a bounded number of times, has a timeout per attempt and, when
+// it fails, says which step died.
 package soffice
 
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
 	"errors"
 	"fmt"
 	"os"
@@ -16,6 +18,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf16"
 )
 
 // Sentinel errors, wrapped by *Error.
@@ -105,7 +108,9 @@ func (r *Runner) attempts() int {
 }
 
 // profile is a private LibreOffice user installation in a directory of
-// its own, which is also the HOME LibreOffice sees.
+// its own, which is also the HOME and, in its folder tmp, the TMPDIR
+// LibreOffice and a script see: what they leave there (LibreOffice's
+// lu*.tmp folders) goes with the directory.
 type profile struct{ dir string }
 
 func newProfile() (*profile, error) {
@@ -113,21 +118,60 @@ func newProfile() (*profile, error) {
 	if err != nil {
 		return nil, &Error{Step: "profile", Err: err}
 	}
+	if err := os.Mkdir(filepath.Join(dir, "tmp"), 0o700); err != nil {
+		os.RemoveAll(dir)
+		return nil, &Error{Step: "profile", Err: err}
+	}
 	return &profile{dir: dir}, nil
 }
 
-func (p *profile) remove() { os.RemoveAll(p.dir) }
+// remove removes the profile's directory and the pipe of its LibreOffice.
+// It is called when LibreOffice has ended.
+func (p *profile) remove() {
+	for _, dir := range pipeDirs {
+		os.Remove(filepath.Join(dir, p.pipe()))
+	}
+	os.RemoveAll(p.dir)
+}
+
+// url is the profile's user installation as LibreOffice is given it.
+func (p *profile) url() string { return FileURL(filepath.Join(p.dir, "user")) }
+
+// pipeDirs are where LibreOffice makes its pipe: the first it can write
+// to, whatever TMPDIR says (it reads OSL_SOCKET_PATH only when it can
+// write to neither).
+var pipeDirs = []string{"/tmp", "/var/tmp"}
+
+// pipe returns the name of the socket by which a second LibreOffice of
+// the profile would hand its work to the first (its single-instance
+// pipe): OSL_PIPE_, the user id, _SingleOfficeIPC_ and the MD5 of the
+// profile's URL in UTF-16LE, each byte in hex without leading zeros, as
+// LibreOffice 7 names it. LibreOffice removes it when it quits; one that
+// was killed leaves it behind, some 120 a day on a machine that runs the
+// tests (TestProfileRemoved checks the name).
+func (p *profile) pipe() string {
+	h := md5.New()
+	for _, c := range utf16.Encode([]rune(p.url())) {
+		h.Write([]byte{byte(c), byte(c >> 8)})
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "OSL_PIPE_%d_SingleOfficeIPC_", os.Getuid())
+	for _, c := range h.Sum(nil) {
+		fmt.Fprintf(&b, "%x", c)
+	}
+	return b.String()
+}
 
 // args are the arguments every run starts with.
 func (p *profile) args() []string {
 	return []string{
-		"-env:UserInstallation=" + FileURL(filepath.Join(p.dir, "user")),
+		"-env:UserInstallation=" + p.url(),
 		"--headless", "--invisible", "--norestore", "--nolockcheck", "--nodefault", "--nologo", "--nofirststartwizard",
 	}
 }
 
 func (p *profile) env() []string {
-	return append(os.Environ(), "HOME="+p.dir, "SAL_USE_VCLPLUGIN=svp")
+	return append(os.Environ(), "HOME="+p.dir, "TMPDIR="+filepath.Join(p.dir, "tmp"), "SAL_USE_VCLPLUGIN=svp")
 }
 
 // retry runs step up to the Runner's attempts while it returns an error
