@@ -22,7 +22,13 @@ type longRow struct {
 	num            float64 // the value when isNum
 	text           string  // the value otherwise
 	isNum          bool
+	at             longAt // where the row is in the long format
 }
+
+// longAt is where a row is in the long format: its block (0 the city, 1
+// to len(areas) the counties and zones, then one for each unit of the
+// roster, in its order) and the rows of the block before it.
+type longAt struct{ block, row int }
 
 func (lr *longRow) value() string {
 	if lr.isNum {
@@ -45,9 +51,28 @@ func (lr *longRow) value() string {
 // Percentages are in points (81.7 for 81.7%), as validate reads them;
 // yes/no as 是 or 否 for a unit and as the count of 是 for a roll-up. List
 // forms appear through the roll-ups of their columns; their records are in
-// the detail sheets only.
-func (r *Round) long(emit func(*longRow) error) error {
+// the detail sheets only. An error of emit ends the rows and is returned.
+func (r *Round) long(emit func(*longRow) error) error { return r.longFrom(longAt{}, emit) }
+
+// longFrom calls emit for the rows of the long format from the one at
+// from, as long does: the blocks before from's are passed over without
+// reading a unit, the rows of its block before it are made but not given.
+func (r *Round) longFrom(from longAt, emit func(*longRow) error) error {
 	row := &longRow{}
+	var at longAt
+	send := func() error {
+		row.at = at
+		at.row++
+		if row.at.block == from.block && row.at.row < from.row {
+			return nil
+		}
+		return emit(row)
+	}
+	// block starts block b and reports whether its rows are wanted.
+	block := func(b int) bool {
+		at = longAt{block: b}
+		return b >= from.block
+	}
 	put := func(unit, name string, l *line, v result) error {
 		if !v.ok || l.in == nil {
 			return nil
@@ -61,14 +86,19 @@ func (r *Round) long(emit func(*longRow) error) error {
 		default:
 			row.num, row.isNum = v.num, true
 		}
-		return emit(row)
+		return send()
 	}
-	for _, l := range r.lines {
-		if err := put(r.cityCode, CityLabel, l, l.vals[0]); err != nil {
-			return err
+	if block(0) {
+		for _, l := range r.lines {
+			if err := put(r.cityCode, CityLabel, l, l.vals[0]); err != nil {
+				return err
+			}
 		}
 	}
 	for i, a := range r.areas {
+		if !block(1 + i) {
+			continue
+		}
 		for _, l := range r.lines {
 			if err := put(a.Code, a.Name, l, l.vals[1+i]); err != nil {
 				return err
@@ -76,7 +106,10 @@ func (r *Round) long(emit func(*longRow) error) error {
 		}
 	}
 	rd := r.reader()
-	for _, u := range r.ros.Units {
+	for i, u := range r.ros.Units {
+		if !block(1 + len(r.areas) + i) {
+			continue
+		}
 		f := r.kept[u.Code]
 		if u.Kind != roster.School || f == nil || !f.clean() {
 			continue
@@ -103,13 +136,33 @@ func (r *Round) long(emit func(*longRow) error) error {
 				default:
 					row.text = c.text
 				}
-				if err := emit(row); err != nil {
+				if err := send(); err != nil {
 					return err
 				}
 			}
 		}
 	}
 	return nil
+}
+
+// longBound is at least the number of rows of the long format, found
+// without reading a unit: every line for the city and each area, every
+// indicator of the school forms for each school that went into the
+// summary.
+func (r *Round) longBound() int {
+	n := len(r.lines) * (1 + len(r.areas))
+	each := 0
+	for _, form := range r.cat.FormsFor(catalog.School) {
+		if form.Kind != catalog.List {
+			each += len(form.Indicators())
+		}
+	}
+	for _, u := range r.ros.Units {
+		if f := r.kept[u.Code]; u.Kind == roster.School && f != nil && f.clean() {
+			n += each
+		}
+	}
+	return n
 }
 
 // isNumeric reports whether a result of in is a number.

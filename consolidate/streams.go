@@ -1,6 +1,7 @@
 package consolidate
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -511,15 +512,53 @@ func (r *Round) indicatorName(code string) string {
 	return code
 }
 
-// data writes the hidden sheet validate.LongSheet: the long format, as the
-// CSV has it but with numbers as numbers and no apostrophes. Its rows,
-// some 26 a school, are most of the cells of the summary, and excelize's
-// stream writer spends about 1.5 µs on each; so excelize streams the sheet
-// with no rows, which makes its frame (namespaces, view, the sheet in the
-// workbook, hidden), and the rows are written into that frame as the zip
-// writer takes the part (xlsx.WriteSheetRows: the bytes excelize would
-// write, at a fraction of the cost).
-func (b *book) data(sheet string) error {
+// longSheetRows is the most rows a sheet of the long format holds, its
+// header included: as many as an Excel sheet has. A round of more long
+// rows continues them on further hidden sheets (validate.LongSheetName).
+// A variable, so that tests can lower it.
+var longSheetRows = 1 << 20
+
+// longSheets returns where each sheet of the long format begins: one
+// sheet when the rows of the long format fit, as they do but for a round
+// of some 40,000 schools or more; otherwise the rows are counted in a
+// pass of their own (they are not kept), a sheet beginning at every
+// longSheetRows-1 of them.
+func (r *Round) longSheets() ([]longAt, error) {
+	each := longSheetRows - 1
+	if r.longBound() <= each {
+		return []longAt{{}}, nil
+	}
+	var starts []longAt
+	n := 0
+	err := r.long(func(lr *longRow) error {
+		if n%each == 0 {
+			starts = append(starts, lr.at)
+		}
+		n++
+		return nil
+	})
+	if len(starts) == 0 {
+		starts = []longAt{{}}
+	}
+	return starts, err
+}
+
+// errSheetFull ends the rows of a long sheet that holds as many as it can.
+var errSheetFull = errors.New("the sheet is full")
+
+// data writes a hidden sheet of the long format (validate.LongSheet, or
+// the n-th after it, validate.LongSheetName): as the CSV has it but with
+// numbers as numbers and no apostrophes, its rows from the one at from,
+// as many as fit (longSheetRows with the header), the last of the sheets
+// (last) the rest. Its rows, some 26 a school, are most of the cells of
+// the summary, and excelize's stream writer spends about 1.5 µs on each;
+// so excelize streams the sheet with no rows, which makes its frame
+// (namespaces, view, the sheet in the workbook, hidden), and the rows are
+// written into that frame as the zip writer takes the part
+// (xlsx.WriteSheetRows: the bytes excelize would write, at a fraction of
+// the cost). The sheets are written in the zip writer's order, each
+// reading the spill from its first row.
+func (b *book) data(sheet string, from longAt, last bool) error {
 	sw, err := b.f.NewStreamWriter(sheet)
 	if err != nil {
 		return err
@@ -532,7 +571,8 @@ func (b *book) data(sheet string) error {
 		return err
 	}
 	b.zip.Replace(part, func(w io.Writer, frame []byte) error {
-		if err := xlsx.WriteSheetRows(w, frame, b.r.dataRows); err != nil {
+		err := xlsx.WriteSheetRows(w, frame, func(rw *xlsx.RowWriter) error { return b.r.dataRows(rw, from, last) })
+		if err != nil {
 			return fmt.Errorf("sheet %s: %w", sheet, err)
 		}
 		return nil
@@ -540,14 +580,20 @@ func (b *book) data(sheet string) error {
 	return nil
 }
 
-// dataRows writes the rows of validate.LongSheet: its header and the long
-// rows.
-func (r *Round) dataRows(rw *xlsx.RowWriter) error {
+// dataRows writes the rows of a sheet of the long format: its header and
+// the long rows from the one at from, longSheetRows-1 of them, or the
+// rest for the last sheet.
+func (r *Round) dataRows(rw *xlsx.RowWriter, from longAt, last bool) error {
 	rw.Row()
 	for _, h := range validate.LongHeader {
 		rw.Text(h)
 	}
-	return r.long(func(lr *longRow) error {
+	each, n := longSheetRows-1, 0
+	err := r.longFrom(from, func(lr *longRow) error {
+		if n == each {
+			return errSheetFull
+		}
+		n++
 		rw.Row()
 		rw.Text(r.opts.Round)
 		rw.Text(lr.unit)
@@ -562,6 +608,17 @@ func (r *Round) dataRows(rw *xlsx.RowWriter) error {
 		}
 		return nil
 	})
+	// The sheets were laid out by counting the rows (longSheets): a sheet
+	// before the last is filled, the last is not overfilled.
+	switch {
+	case errors.Is(err, errSheetFull) && last:
+		return fmt.Errorf("more long rows than the sheets counted for them")
+	case errors.Is(err, errSheetFull):
+		return nil
+	case err == nil && !last:
+		return fmt.Errorf("%d long rows, fewer than the sheet was counted for", n)
+	}
+	return err
 }
 
 // sheetPart returns the zip entry excelize writes a sheet to:

@@ -30,7 +30,10 @@ const (
 // 表间核对, a detail sheet per list form, 报送情况, 审核问题, 核查 (the
 // suspects of the catalog's screens, when it has any), and the hidden
 // sheet validate.LongSheet with the values in the long format, from which
-// validate.LoadPrior reads this round as the next one's prior.
+// validate.LoadPrior reads this round as the next one's prior. A round of
+// more long rows than an Excel sheet holds (some 40,000 schools and more)
+// continues them on hidden sheets after it, _data2, _data3 … each with the
+// header (validate.LongSheetName).
 //
 // Every sheet prints on A4 landscape with its header rows repeated: fitted
 // to the page width when that keeps 10-point text at 8 points or more,
@@ -104,7 +107,17 @@ func (b *book) write() error {
 	add(true, StatusSheet, b.status)
 	add(true, FindingsSheet, b.findings)
 	add(len(r.cat.Screens) > 0, ScreenSheet, b.screen) // screen.go
-	add(true, validate.LongSheet, b.data)
+	starts, err := r.longSheets()
+	if err != nil {
+		return err
+	}
+	var long []string
+	for i, from := range starts {
+		sheet := validate.LongSheetName(i + 1)
+		long = append(long, sheet)
+		last := i == len(starts)-1
+		add(true, sheet, func(sheet string) error { return b.data(sheet, from, last) })
+	}
 
 	// Make every sheet and set what reads the sheets back (the active
 	// sheet, visibility) before any is streamed: excelize would parse a
@@ -115,8 +128,10 @@ func (b *book) write() error {
 		}
 	}
 	b.f.SetActiveSheet(0)
-	if err := b.f.SetSheetVisible(validate.LongSheet, false); err != nil {
-		return err
+	for _, sheet := range long {
+		if err := b.f.SetSheetVisible(sheet, false); err != nil {
+			return err
+		}
 	}
 	for _, s := range steps {
 		if err := s.fill(s.sheet); err != nil {
@@ -145,7 +160,10 @@ func (b *book) newSheet(name string, first bool) error {
 // taken by a sheet of the summary's own.
 func (b *book) listSheetName(form *catalog.Form) string {
 	switch form.Title {
-	case SummarySheet, ChartSheet, TargetsSheet, PriorSheet, ChecksSheet, StatusSheet, FindingsSheet, ScreenSheet, validate.LongSheet:
+	case SummarySheet, ChartSheet, TargetsSheet, PriorSheet, ChecksSheet, StatusSheet, FindingsSheet, ScreenSheet:
+		return form.Code + "明细"
+	}
+	if validate.IsLongSheet(form.Title) { // _data, _data2, … are read as the long format
 		return form.Code + "明细"
 	}
 	return form.Title

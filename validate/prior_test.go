@@ -147,3 +147,93 @@ func FuzzPriorCSV(f *testing.F) {
 		}
 	})
 }
+
+// longBook saves a workbook of the given sheets, each a table of comma-
+// separated lines, and returns its path.
+func longBook(t *testing.T, sheets map[string]string, order ...string) string {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	for _, name := range order {
+		if _, err := f.NewSheet(name); err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(strings.TrimSpace(sheets[name]), "\n") {
+			for j, v := range strings.Split(line, ",") {
+				f.SetCellValue(name, cellRef(j, i), v)
+			}
+		}
+		if err := f.SetSheetVisible(name, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "汇总.xlsx")
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestLoadPriorSheets reads a summary whose long rows continue on _data2
+// and _data3, in whatever order the workbook lists them; each sheet has a
+// header of its own.
+func TestLoadPriorSheets(t *testing.T) {
+	path := longBook(t, map[string]string{
+		"_data":  "round,unit_code,indicator_code,value\n2020,370811,EDU_BUDGET_EXP,250000.5\n2020,370811,SAFE_LEDGER,1",
+		"_data2": "value,indicator_code,unit_code,round\n是,QB_CREATE,370811,2020\n否,QB_APPLY,370811,2020",
+		"_data3": "round,unit_code,indicator_code,value\n2020,370812,EDU_BUDGET_EXP,180000\n2020,370812,EDU_TOTAL_EXP,",
+	}, "_data3", "_data", "_data2")
+	got, err := LoadPrior(path)
+	if err != nil {
+		t.Fatalf("LoadPrior: %v", err)
+	}
+	if diff := cmp.Diff(priorWant, got); diff != "" {
+		t.Errorf("LoadPrior (-want +got):\n%s", diff)
+	}
+}
+
+// TestLoadPriorSheetsBroken refuses long sheets that do not make one
+// round's table: a gap in the sheets, a sheet without its header, a sheet
+// of another round. Each error names the sheet.
+func TestLoadPriorSheetsBroken(t *testing.T) {
+	const head = "round,unit_code,indicator_code,value\n"
+	tests := []struct {
+		name   string
+		sheets map[string]string
+		order  []string
+		want   string // in the error
+	}{
+		{"gap", map[string]string{"_data": head + "2020,370811,X,1", "_data3": head + "2020,370811,Y,1"}, []string{"_data", "_data3"}, "sheet _data3 but no sheet _data2"},
+		{"no first", map[string]string{"_data2": head + "2020,370811,X,1"}, []string{"_data2"}, "no sheet _data"},
+		{"no header", map[string]string{"_data": head + "2020,370811,X,1", "_data2": "2020,370811,Y,1"}, []string{"_data", "_data2"}, "sheet _data2 row 1"},
+		{"rounds", map[string]string{"_data": head + "2020,370811,X,1", "_data2": head + "2019,370811,Y,1"}, []string{"_data", "_data2"}, "sheet _data2 row 2: not a prior round: round 2019"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := LoadPrior(longBook(t, tt.sheets, tt.order...))
+			if !errors.Is(err, ErrBadPrior) {
+				t.Fatalf("LoadPrior = %v, want ErrBadPrior", err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("LoadPrior = %v, want it to say %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestLongSheetName(t *testing.T) {
+	for n, want := range map[int]string{1: "_data", 2: "_data2", 3: "_data3", 12: "_data12"} {
+		got := LongSheetName(n)
+		if got != want {
+			t.Errorf("LongSheetName(%d) = %q, want %q", n, got, want)
+		}
+		if m := longSheetNumber(got); m != n {
+			t.Errorf("longSheetNumber(%q) = %d, want %d", got, m, n)
+		}
+	}
+	for _, name := range []string{"_data1", "_data0", "_data02", "_data+2", "_data-2", "_data2x", "_datax", "data2", "_dat", "_data12345678"} {
+		if n := longSheetNumber(name); n != 0 {
+			t.Errorf("longSheetNumber(%q) = %d, want 0", name, n)
+		}
+	}
+}

@@ -43,7 +43,9 @@ unreadable, with its file's time and sha256), 审核问题 (every finding of
 every file), 核查 (数据核查: the values that stand out among their peers or
 against the prior round, when the catalog has screens; see 'edustat help
 screen') and a hidden _data sheet with the values in the long format,
-from which the next round reads this one with --prior.
+from which the next round reads this one with --prior (past an Excel
+sheet's 1,048,576 rows, some 40,000 schools, they go on in _data2, _data3
+and so on).
 
 With --csv it also writes the values in the long format (round, unit_code,
 unit_name, form, indicator_code, indicator_name, value) as UTF-8 CSV for BI
