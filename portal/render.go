@@ -97,12 +97,17 @@ func (s *Server) forbidden(w http.ResponseWriter, r *http.Request) {
 }
 
 // fail answers an unexpected error: logged in full, shown to the user as a
-// short apology (the details may name files and tables).
+// short apology (the details may name files and tables). A damaged round
+// database (store.ErrCorrupt) is said as such: trying again will not help.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, errClientGone) {
 		return
 	}
 	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	if errors.Is(err, store.ErrCorrupt) {
+		s.message(w, r, http.StatusInternalServerError, "数据库已损坏", "轮次数据库已损坏，这一页无法显示，再试也不会好转。请告知市教育局：服务器日志写明了损坏之处，须由管理员从备份恢复数据库。")
+		return
+	}
 	s.message(w, r, http.StatusInternalServerError, "服务器错误", "服务器处理时出错，请稍后再试；如果一直出错，请联系市教育局。")
 }
 

@@ -55,14 +55,20 @@ type Transition struct {
 	By       Actor
 }
 
-const unitStateQuery = `SELECT s.round, s.unit, s.unit_name, s.kind, s.parent, s.state, COALESCE(s.record_id, 0), COALESCE(v.errors, 0), COALESCE(v.warnings, 0), s.reason, s.updated_at, s.updated_by
+const unitStateQuery = `SELECT s.round, s.unit, s.unit_name, s.kind, s.parent, s.state, COALESCE(s.record_id, 0), COALESCE(v.id, 0), COALESCE(v.errors, 0), COALESCE(v.warnings, 0), s.reason, s.updated_at, s.updated_by
 	FROM unit_states s LEFT JOIN versions v ON v.id = s.record_id`
 
+// scanUnitState scans a row of unitStateQuery. A submission of record
+// that is not among the versions is ErrCorrupt (danglingRecord).
 func scanUnitState(sc interface{ Scan(...any) error }) (*UnitState, error) {
 	u := new(UnitState)
 	var state, at string
-	if err := sc.Scan(&u.Round, &u.Unit, &u.Name, &u.Kind, &u.Parent, &state, &u.Record, &u.Errors, &u.Warnings, &u.Reason, &at, &u.UpdatedBy); err != nil {
+	var version int64
+	if err := sc.Scan(&u.Round, &u.Unit, &u.Name, &u.Kind, &u.Parent, &state, &u.Record, &version, &u.Errors, &u.Warnings, &u.Reason, &at, &u.UpdatedBy); err != nil {
 		return nil, err
+	}
+	if u.Record != 0 && version == 0 {
+		return nil, danglingRecord(u.Round, u.Unit, u.Record)
 	}
 	u.State, u.Updated = State(state), parseTime(at)
 	return u, nil

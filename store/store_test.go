@@ -211,10 +211,22 @@ func messageOf(t *testing.T, round string, f sent, typ string) string {
 
 // TestCorrupt damages a stored file, a stored validation result and a
 // unit's submission of record in turn: every read that meets the damage
-// fails with ErrCorrupt, and its message says which of the three it met
-// (what a user reads to know what is wrong), not a sha256 mismatch for all.
+// fails with ErrCorrupt (Verify too, with the same words), and its message
+// says which damage it met (what a user reads to know what is wrong), not a
+// sha256 mismatch for all, and to restore a backup.
 func TestCorrupt(t *testing.T) {
-	const unit = "370811"
+	const cnty = "370811"
+	_, files := demoRound(t)
+	var school string // one of the county's schools that sends a file
+	for _, f := range files {
+		if demo.ros.Unit(f.unit).Parent == cnty {
+			school = f.unit
+			break
+		}
+	}
+	if school == "" {
+		t.Fatalf("demo round: no file of a school of %s", cnty)
+	}
 	read := map[string]func(db *store.DB, id int64) error{
 		"File": func(db *store.DB, id int64) error { _, err := db.File(ctx, id); return err },
 		"Submission": func(db *store.DB, id int64) error {
@@ -228,14 +240,27 @@ func TestCorrupt(t *testing.T) {
 		"EachSubmission": func(db *store.DB, id int64) error {
 			return db.EachSubmission(ctx, "2020", store.UseLatest, func(*validate.Submission) {})
 		},
+		"Units": func(db *store.DB, id int64) error { _, err := db.Units(ctx, "2020"); return err },
+		"UnitState": func(db *store.DB, id int64) error {
+			_, err := db.UnitState(ctx, "2020", school)
+			return err
+		},
+		"Values": func(db *store.DB, id int64) error {
+			return db.Values(ctx, "2020", func(store.LongValue) error { return nil })
+		},
+		"SchoolValues": func(db *store.DB, id int64) error {
+			return db.SchoolValues(ctx, "2020", cnty, store.UseLatest, nil, func(store.LongValue) error { return nil })
+		},
 		"Verify": func(db *store.DB, id int64) error { _, err := db.Verify(ctx, "2020"); return err },
 	}
 	for _, tc := range []struct {
-		name    string
-		damage  string // an UPDATE; its argument is the version's id
-		reads   []string
-		says    []string // in the message: %d is the version's id
-		notSays string
+		name       string
+		also       string // another unit whose file is submitted
+		damage     string // an UPDATE; its argument is the school's version's id
+		reads      []string
+		says       []string // in the message: %d is the version's id
+		notSays    string
+		incomplete bool // ErrIncomplete too
 	}{
 		{
 			name:    "file",
@@ -252,10 +277,26 @@ func TestCorrupt(t *testing.T) {
 			notSays: "sha256",
 		},
 		{
+			name:       "no result",
+			damage:     "UPDATE versions SET result = NULL WHERE id = ?",
+			reads:      []string{"Submissions", "EachSubmission", "Verify"},
+			says:       []string{"round 2020: version %d is accepted but has no validation result"},
+			notSays:    "sha256",
+			incomplete: true,
+		},
+		{
 			name:    "record",
 			damage:  "UPDATE unit_states SET record_id = 999999 WHERE record_id = ?",
-			reads:   []string{"EachSubmission"},
-			says:    []string{"unit " + unit + ":", "submission of record is version 999999", "not among the versions"},
+			reads:   []string{"Submissions", "EachSubmission", "Units", "UnitState", "Values", "SchoolValues", "Verify"},
+			says:    []string{"round 2020, unit " + school + ": its submission of record is version 999999, which is not among the versions"},
+			notSays: "sha256",
+		},
+		{
+			name:    "record of another unit",
+			also:    cnty,
+			damage:  "UPDATE unit_states SET record_id = ? WHERE round = '2020' AND unit = '" + cnty + "'",
+			reads:   []string{"Verify"},
+			says:    []string{"round 2020, unit " + cnty + ": its submission of record is version %d, which is not an accepted version of its own"},
 			notSays: "sha256",
 		},
 	} {
@@ -263,7 +304,10 @@ func TestCorrupt(t *testing.T) {
 			eachBackend(t, func(t *testing.T, dsn string) {
 				db := open(t, dsn)
 				initDemo(t, db)
-				rc := submit(t, db, fileOf(t, unit))
+				rc := submit(t, db, fileOf(t, school))
+				if tc.also != "" {
+					submit(t, db, fileOf(t, tc.also))
+				}
 				for _, r := range tc.reads {
 					if err := read[r](db, rc.VersionID); err != nil {
 						t.Fatalf("%s before the damage: %v", r, err)
@@ -282,6 +326,9 @@ func TestCorrupt(t *testing.T) {
 						t.Errorf("%s after the damage = %v, want ErrCorrupt", r, err)
 						continue
 					}
+					if errors.Is(err, store.ErrIncomplete) != tc.incomplete {
+						t.Errorf("%s after the damage = %v: ErrIncomplete %v, want %v", r, err, !tc.incomplete, tc.incomplete)
+					}
 					msg := err.Error()
 					for _, s := range tc.says {
 						if strings.Contains(s, "%d") {
@@ -291,8 +338,8 @@ func TestCorrupt(t *testing.T) {
 							t.Errorf("%s after the damage = %q, want it to say %q", r, msg, s)
 						}
 					}
-					if strings.Contains(msg, tc.notSays) || !strings.HasSuffix(msg, "restore the database from a backup") {
-						t.Errorf("%s after the damage = %q, want no %q and the advice to restore a backup", r, msg, tc.notSays)
+					if !strings.HasPrefix(msg, "round database is damaged: ") || strings.Contains(msg, tc.notSays) || !strings.HasSuffix(msg, ": restore the database from a backup") {
+						t.Errorf("%s after the damage = %q, want it to begin 'round database is damaged', no %q and the advice to restore a backup", r, msg, tc.notSays)
 					}
 				}
 			})

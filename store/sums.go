@@ -12,9 +12,13 @@ import (
 // approved schools only), limited to the given indicators (all when none),
 // ordered by unit and indicator. It reads the long values, not the stored
 // validation results, so a county's total costs one query over its own
-// schools' rows.
+// schools' rows. A submission of record that is not among the versions is
+// ErrCorrupt.
 func (db *DB) SchoolValues(ctx context.Context, round, county string, use Use, indicators []string, fn func(LongValue) error) error {
 	if err := db.roundExists(ctx, round); err != nil {
+		return err
+	}
+	if err := db.checkRecords(ctx, round, county); err != nil {
 		return err
 	}
 	q := `SELECT v.unit, v.form, v.indicator, v.value, v.num, v.version_id

@@ -15,8 +15,12 @@ type LongValue struct {
 }
 
 // Values calls fn with every value of every unit's submission of record,
-// ordered by unit, form, row and indicator code.
+// ordered by unit, form, row and indicator code. A submission of record
+// that is not among the versions is ErrCorrupt.
 func (db *DB) Values(ctx context.Context, round string, fn func(LongValue) error) error {
+	if err := db.checkRecords(ctx, round, ""); err != nil {
+		return err
+	}
 	rows, err := db.sql.QueryContext(ctx, db.q(`SELECT v.round, v.unit, v.form, v.indicator, v.row_no, v.value, v.num, v.version_id
 		FROM long_values v JOIN unit_states s ON s.round = v.round AND s.unit = v.unit AND s.record_id = v.version_id
 		WHERE v.round = ? ORDER BY v.unit, v.form, v.row_no, v.indicator`), round)

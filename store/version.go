@@ -167,6 +167,9 @@ func (db *DB) Submissions(ctx context.Context, round string, use Use) ([]*valida
 		if !ids[id] {
 			continue
 		}
+		if data == nil {
+			return nil, noResult(round, id)
+		}
 		s, err := d.decode(data)
 		if err != nil {
 			return nil, resultError(id, err)
@@ -265,7 +268,7 @@ func (db *DB) EachSubmission(ctx context.Context, round string, use Use, fn func
 		for i := range chunk {
 			chunk[i] = some[min(i, len(some)-1)] // the last chunk repeats its last id, which IN reads once
 		}
-		if err := db.eachResult(ctx, stmt, chunk, some, &d, s, fn); err != nil {
+		if err := db.eachResult(ctx, round, stmt, chunk, some, &d, s, fn); err != nil {
 			return err
 		}
 	}
@@ -279,9 +282,9 @@ func (db *DB) EachSubmission(ctx context.Context, round string, use Use, fn func
 // CPU at 36,770 schools. A variable for the tests.
 var resultsAtOnce = 100
 
-// eachResult decodes the results of the versions ids (sorted) with d into
-// s and calls fn with each, reading them with stmt and args.
-func (db *DB) eachResult(ctx context.Context, stmt *sql.Stmt, args []any, ids []int64, d *results, s *validate.Submission, fn func(*validate.Submission)) error {
+// eachResult decodes the results of the versions ids (sorted) of round
+// with d into s and calls fn with each, reading them with stmt and args.
+func (db *DB) eachResult(ctx context.Context, round string, stmt *sql.Stmt, args []any, ids []int64, d *results, s *validate.Submission, fn func(*validate.Submission)) error {
 	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {
 		return err
@@ -298,6 +301,9 @@ func (db *DB) eachResult(ctx context.Context, stmt *sql.Stmt, args []any, ids []
 			break // reported below
 		}
 		next++
+		if data == nil {
+			return noResult(round, id)
+		}
 		if err := d.reuse(s, data); err != nil {
 			return resultError(id, err)
 		}
@@ -308,9 +314,15 @@ func (db *DB) eachResult(ctx context.Context, stmt *sql.Stmt, args []any, ids []
 	}
 	if next < len(ids) {
 		rows.Close()
-		return db.danglingRecord(ctx, ids[next])
+		return db.danglingRecordOf(ctx, ids[next])
 	}
 	return rows.Close()
+}
+
+// noResult is the error for version id of round, accepted but without the
+// validation result that goes with it.
+func noResult(round string, id int64) error {
+	return incomplete(round, "version %d is accepted but has no validation result", id)
 }
 
 // resultError is the error for the stored validation result of version id
@@ -319,15 +331,45 @@ func resultError(id int64, err error) error {
 	return fmt.Errorf("%w: version %d: its stored validation result cannot be decoded (%v): restore the database from a backup", ErrCorrupt, id, err)
 }
 
-// danglingRecord is the error for a unit whose submission of record is
-// version id, which is not among the versions.
-func (db *DB) danglingRecord(ctx context.Context, id int64) error {
+// danglingRecord is the error for the unit of round whose submission of
+// record is version id, which is not among the versions.
+func danglingRecord(round, unit string, id int64) error {
+	return fmt.Errorf("%w: round %s, unit %s: its submission of record is version %d, which is not among the versions: restore the database from a backup", ErrCorrupt, round, unit, id)
+}
+
+// danglingRecordOf is danglingRecord for version id, the submission of
+// record of a unit not yet known.
+func (db *DB) danglingRecordOf(ctx context.Context, id int64) error {
 	var round, unit string
 	err := db.sql.QueryRowContext(ctx, db.q("SELECT round, unit FROM unit_states WHERE record_id = ?"), id).Scan(&round, &unit)
 	if err != nil {
 		return fmt.Errorf("%w: version %d is named as a unit's submission of record but is not among the versions: restore the database from a backup", ErrCorrupt, id)
 	}
-	return fmt.Errorf("%w: round %s, unit %s: its submission of record is version %d, which is not among the versions: restore the database from a backup", ErrCorrupt, round, unit, id)
+	return danglingRecord(round, unit, id)
+}
+
+// checkRecords returns danglingRecord for the first unit of round (of
+// county's schools, when county is not "") whose submission of record is
+// not among the versions: for a read of the long values, which would
+// otherwise leave such a unit out without a word.
+func (db *DB) checkRecords(ctx context.Context, round, county string) error {
+	q := `SELECT s.unit, s.record_id FROM unit_states s WHERE s.round = ? AND s.record_id IS NOT NULL
+		AND NOT EXISTS (SELECT 1 FROM versions v WHERE v.id = s.record_id)`
+	args := []any{round}
+	if county != "" {
+		q += " AND s.parent = ? AND s.kind = 'school'"
+		args = append(args, county)
+	}
+	var unit string
+	var id int64
+	err := db.sql.QueryRowContext(ctx, db.q(q+" ORDER BY s.unit LIMIT 1"), args...).Scan(&unit, &id)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	}
+	return danglingRecord(round, unit, id)
 }
 
 // roundExists returns nil when the round exists and otherwise Round's

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"database/sql"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -8,17 +9,21 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"edustat/internal/pgtest"
+	"edustat/store"
 )
 
 // TestStoreScript runs the round store's scenarios, testdata/store/*.txtar,
 // on an SQLite file and, when a cluster is there (see internal/pgtest), on
-// a PostgreSQL database of their own: $DB names it.
+// a PostgreSQL database of their own: $DB names it. Besides status they
+// have
+//
+//	dbexec SQL   run SQL on $DB (a damage to the database)
 func TestStoreScript(t *testing.T) {
 	scripts, err := filepath.Glob("testdata/store/*.txtar")
 	if err != nil || len(scripts) == 0 {
 		t.Fatalf("no scripts in testdata/store: %v", err)
 	}
-	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){"status": cmdStatus}
+	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){"status": cmdStatus, "dbexec": cmdDBExec}
 	t.Run("sqlite", func(t *testing.T) {
 		testscript.Run(t, testscript.Params{
 			Dir:  "testdata/store",
@@ -43,4 +48,24 @@ func TestStoreScript(t *testing.T) {
 			},
 		})
 	})
+}
+
+func cmdDBExec(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: dbexec SQL")
+	}
+	dsn, driver := ts.Getenv("DB"), "sqlite"
+	if store.IsURL(dsn) {
+		driver = "pgx"
+	}
+	db, err := sql.Open(driver, dsn)
+	ts.Check(err)
+	defer db.Close()
+	res, err := db.Exec(args[0])
+	ts.Check(err)
+	n, err := res.RowsAffected()
+	ts.Check(err)
+	if n == 0 {
+		ts.Fatalf("dbexec: %s changed no row", args[0])
+	}
 }
