@@ -17,13 +17,16 @@ import (
 
 // PriorLimits are the limits of reading a summary workbook as a prior
 // round. Its hidden long sheets (LongSheetName) hold a row for every value
-// of the round: at most 1,048,576 rows a sheet, some 290 MB of XML and 7.3
-// million cells, each sheet read and let go before the next, so the part
-// and cell limits bound one sheet. The parts are read one at a time, so
-// the limit of all of them together only keeps out what no summary is
-// (a summary of 500,000 schools declares some 5 GB); the file itself is
-// bounded by inputfile.MaxPrior.
-var PriorLimits = xlsx.Limits{MaxPartSize: 512 << 20, MaxUnzipSize: 8 << 30, MaxCells: 8 << 20}
+// of the round, at most 1,048,576 rows a sheet: some 430 MB of XML at the
+// 410 to 470 bytes of a row of the Jining catalog, room for rows of up to
+// 1 KB. They are read a row at a time (xlsx.Book.EachRow), so their size
+// costs no memory; a part read whole (the shared strings of a summary that
+// LibreOffice saved again) is bounded by the same limit. The parts are
+// read one at a time, so the limit of all of them together only keeps out
+// what no summary is (a summary of 500,000 schools declares some 6 GB);
+// the file itself is bounded by inputfile.MaxPrior. IsSummary opens a
+// summary with these limits too.
+var PriorLimits = xlsx.Limits{MaxPartSize: 1 << 30, MaxUnzipSize: 8 << 30, MaxCells: 8 << 20}
 
 // ErrBadPrior is wrapped by the errors LoadPrior returns for a file that is
 // not a prior round in the long format.
@@ -55,39 +58,36 @@ func LoadPrior(path string) (*Prior, error) {
 }
 
 // priorFromWorkbook reads a prior round from the long sheets of the
-// summary workbook in data, one after the other. Each sheet is read with
-// a book of its own, so that the cells of the sheets before it, let go,
-// do not count against PriorLimits.MaxCells.
+// summary workbook in data, one after the other, a row at a time
+// (xlsx.Book.EachRow): a sheet of a million rows is not held.
 func priorFromWorkbook(path string, data []byte) (*Prior, error) {
-	open := func() (*xlsx.Book, error) {
-		b, err := xlsx.OpenBytes(data, PriorLimits)
-		if err != nil {
-			return nil, fmt.Errorf("prior round %s: %w: not a readable workbook (%v)", path, ErrBadPrior, err)
-		}
-		return b, nil
-	}
-	b, err := open()
+	b, err := xlsx.OpenBytes(data, PriorLimits)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("prior round %s: %w: not a readable workbook (%v)", path, ErrBadPrior, err)
 	}
+	defer b.Release()
 	sheets, err := LongSheets(b)
 	if err != nil {
 		return nil, fmt.Errorf("prior round %s: %w: %v; give the summary workbook of the prior round or its long-format CSV", path, ErrBadPrior, err)
 	}
 	p := &Prior{Values: map[string]map[string]float64{}}
-	for i, name := range sheets {
-		if i > 0 {
-			if b, err = open(); err != nil {
-				return nil, err
+	for _, name := range sheets {
+		t := &priorTable{p: p, where: func(i int) string { return fmt.Sprintf("%s: sheet %s row %d", path, name, i+1) }}
+		err := b.EachRow(name, func(row int, vals []string) error {
+			if t.col == nil && row > 1 { // the header is the first row
+				if err := t.row(0, nil); err != nil {
+					return err
+				}
 			}
+			return t.row(row-1, vals)
+		})
+		if errors.Is(err, ErrBadPrior) {
+			return nil, err
 		}
-		s, err := b.Sheet(name)
 		if err != nil {
 			return nil, fmt.Errorf("prior round %s: %w: sheet %s: %v", path, ErrBadPrior, name, err)
 		}
-		rows := s.Strings()
-		b.Release()
-		if err := p.add(rows, func(i int) string { return fmt.Sprintf("%s: sheet %s row %d", path, name, i+1) }); err != nil {
+		if err := t.end(); err != nil {
 			return nil, err
 		}
 	}
@@ -166,8 +166,10 @@ var priorYesNo = map[string]float64{"是": 1, "否": 0}
 func priorFromCSV(name string, data []byte) (*Prior, error) {
 	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))))
 	r.FieldsPerRecord = -1
-	var rows [][]string
-	for {
+	r.ReuseRecord = true
+	p := &Prior{Values: map[string]map[string]float64{}}
+	t := &priorTable{p: p, where: func(i int) string { return fmt.Sprintf("%s:%d", name, i+1) }}
+	for i := 0; ; i++ {
 		rec, err := r.Read()
 		if err == io.EOF {
 			break
@@ -175,62 +177,91 @@ func priorFromCSV(name string, data []byte) (*Prior, error) {
 		if err != nil {
 			return nil, fmt.Errorf("prior round %s: %w: %v", name, ErrBadPrior, err)
 		}
-		rows = append(rows, rec)
+		if err := t.row(i, rec); err != nil {
+			return nil, err
+		}
 	}
-	p := &Prior{Values: map[string]map[string]float64{}}
-	if err := p.add(rows, func(i int) string { return fmt.Sprintf("%s:%d", name, i+1) }); err != nil {
+	if err := t.end(); err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
-// add adds the values of a table in the long format, its header first, to
-// p; where says where row i of rows is. The rows of every table added must
-// be of one round.
-func (p *Prior) add(rows [][]string, where func(i int) string) error {
-	if len(rows) == 0 {
-		return fmt.Errorf("%s: %w: the table is empty", where(0), ErrBadPrior)
-	}
-	col := map[string]int{}
-	for i, h := range rows[0] {
-		col[strings.TrimSpace(h)] = i
-	}
-	for _, need := range []string{"round", "unit_code", "indicator_code", "value"} {
-		if _, ok := col[need]; !ok {
-			return fmt.Errorf("%s: %w: no column %s (want %s)", where(0), ErrBadPrior, need, strings.Join(LongHeader, ","))
+// priorTable reads a table in the long format into a prior round a row
+// at a time, its header first. The rows of every table read into one
+// Prior must be of one round.
+type priorTable struct {
+	p     *Prior
+	where func(i int) string // where row i (from 0, the header's) is
+	col   map[string]int     // the header's columns, once read
+	codes map[string]string  // the indicator codes read, each kept once
+}
+
+// row reads row i of the table: the header when it is the first.
+func (t *priorTable) row(i int, row []string) error {
+	if t.col == nil {
+		t.col = map[string]int{}
+		for i, h := range row {
+			t.col[strings.TrimSpace(h)] = i
 		}
+		for _, need := range []string{"round", "unit_code", "indicator_code", "value"} {
+			if _, ok := t.col[need]; !ok {
+				return fmt.Errorf("%s: %w: no column %s (want %s)", t.where(i), ErrBadPrior, need, strings.Join(LongHeader, ","))
+			}
+		}
+		return nil
 	}
-	get := func(row []string, name string) string {
-		if i := col[name]; i < len(row) {
+	if !slices.ContainsFunc(row, func(s string) bool { return strings.TrimSpace(s) != "" }) {
+		return nil
+	}
+	get := func(name string) string {
+		if i := t.col[name]; i < len(row) {
 			return strings.TrimSpace(row[i])
 		}
 		return ""
 	}
-	for i, row := range rows[1:] {
-		if !slices.ContainsFunc(row, func(s string) bool { return strings.TrimSpace(s) != "" }) {
-			continue
+	p := t.p
+	round, unit, code := get("round"), get("unit_code"), get("indicator_code")
+	if unit == "" || code == "" {
+		return fmt.Errorf("%s: %w: no unit_code or indicator_code", t.where(i), ErrBadPrior)
+	}
+	switch {
+	case p.Round == "":
+		p.Round = round
+	case round != p.Round:
+		return fmt.Errorf("%s: %w: round %s, but the rows above are of round %s", t.where(i), ErrBadPrior, round, p.Round)
+	}
+	value := get("value")
+	x, err := strconv.ParseFloat(value, 64)
+	if yes, ok := priorYesNo[value]; ok {
+		x, err = yes, nil
+	}
+	if err != nil {
+		return nil // text, dates and blanks are not compared across rounds
+	}
+	vals := p.Values[unit]
+	if vals == nil {
+		// Copied: a field of a CSV record shares its line's string.
+		vals = map[string]float64{}
+		p.Values[strings.Clone(unit)] = vals
+	}
+	if c, ok := t.codes[code]; ok {
+		code = c
+	} else {
+		if t.codes == nil {
+			t.codes = map[string]string{}
 		}
-		round, unit, code := get(row, "round"), get(row, "unit_code"), get(row, "indicator_code")
-		if unit == "" || code == "" {
-			return fmt.Errorf("%s: %w: no unit_code or indicator_code", where(i+1), ErrBadPrior)
-		}
-		switch {
-		case p.Round == "":
-			p.Round = round
-		case round != p.Round:
-			return fmt.Errorf("%s: %w: round %s, but the rows above are of round %s", where(i+1), ErrBadPrior, round, p.Round)
-		}
-		x, err := strconv.ParseFloat(get(row, "value"), 64)
-		if yes, ok := priorYesNo[get(row, "value")]; ok {
-			x, err = yes, nil
-		}
-		if err != nil {
-			continue // text, dates and blanks are not compared across rounds
-		}
-		if p.Values[unit] == nil {
-			p.Values[unit] = map[string]float64{}
-		}
-		p.Values[unit][code] = x
+		code = strings.Clone(code)
+		t.codes[code] = code
+	}
+	vals[code] = x
+	return nil
+}
+
+// end ends the table: one without even a header is refused.
+func (t *priorTable) end() error {
+	if t.col == nil {
+		return fmt.Errorf("%s: %w: the table is empty", t.where(0), ErrBadPrior)
 	}
 	return nil
 }

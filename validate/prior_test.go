@@ -237,3 +237,22 @@ func TestLongSheetName(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadPriorRowByRow reads a summary's long sheets a row at a time: a
+// limit of cells held that the whole table would be over does not stop it.
+func TestLoadPriorRowByRow(t *testing.T) {
+	old := PriorLimits
+	PriorLimits.MaxCells = 8 // a row and a bit
+	t.Cleanup(func() { PriorLimits = old })
+	path := longBook(t, map[string]string{
+		"_data":  "round,unit_code,indicator_code,value\n2020,370811,EDU_BUDGET_EXP,250000.5\n2020,370811,SAFE_LEDGER,1\n2020,370811,QB_CREATE,是",
+		"_data2": "round,unit_code,indicator_code,value\n2020,370811,QB_APPLY,否\n2020,370812,EDU_BUDGET_EXP,180000",
+	}, "_data", "_data2")
+	got, err := LoadPrior(path)
+	if err != nil {
+		t.Fatalf("LoadPrior: %v", err)
+	}
+	if diff := cmp.Diff(priorWant, got); diff != "" {
+		t.Errorf("LoadPrior (-want +got):\n%s", diff)
+	}
+}

@@ -10,8 +10,8 @@ import (
 )
 
 // FuzzSheet checks that no worksheet or shared-string XML makes reading
-// panic, fail with an error other than this package's, or hold more than
-// the limits allow. It is seeded with the parts of testdata/libreoffice.xlsx
+// (Sheet, and EachRow in chunks of any size) panic, fail with an error
+// other than this package's, or hold more than the limits allow. It is seeded with the parts of testdata/libreoffice.xlsx
 // and the sheets of the other tests.
 func FuzzSheet(f *testing.F) {
 	data, err := os.ReadFile("testdata/libreoffice.xlsx")
@@ -50,6 +50,18 @@ func FuzzSheet(f *testing.F) {
 		b, err := openBytes(zipParts(t, testParts(string(sheet), "xl/sharedStrings.xml", string(sst))), lim)
 		if err != nil {
 			t.Fatalf("Open: %v", err)
+		}
+		old := eachChunk
+		eachChunk = 1 + len(sheet)%97 // cut the sheet anywhere
+		defer func() { eachChunk = old }()
+		err = b.EachRow("Sheet1", func(row int, vals []string) error {
+			if row < 1 || row > lim.MaxRows || len(vals) == 0 || len(vals) > maxCol {
+				t.Fatalf("EachRow: row %d of %d values", row, len(vals))
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, ErrFormat) && !errors.Is(err, ErrTooManyRows) && !errors.Is(err, ErrTooLarge) {
+			t.Fatalf("EachRow: %v: not one of the package's errors", err)
 		}
 		sh, err := b.Sheet("Sheet1")
 		if err != nil {
