@@ -377,6 +377,7 @@ func (r *Round) rollUp() error {
 	rd := r.reader()
 	screened := r.screenCodes()
 	var units []*screen.Unit
+	var alloc screenAlloc
 	for _, u := range r.ros.Units {
 		f := r.kept[u.Code]
 		if f == nil {
@@ -392,7 +393,7 @@ func (r *Round) rollUp() error {
 			r.addTo(counties[0], f, b)
 			r.addTo(counties[1+areaIndex[u.Code]], f, b)
 			if f.clean() && screened != nil {
-				units = append(units, r.screenUnit(u, f, b.values, screened))
+				units = append(units, r.screenUnit(&alloc, u, f, b.values, screened))
 			}
 			continue
 		}
@@ -405,7 +406,7 @@ func (r *Round) rollUp() error {
 			schools[1+i].add(r, cols, sources, f, b)
 		}
 		if f.clean() && screened != nil {
-			units = append(units, r.screenUnit(u, f, b.values, screened))
+			units = append(units, r.screenUnit(&alloc, u, f, b.values, screened))
 		}
 	}
 	r.checks = r.checkTotals(schools, counties)

@@ -22,6 +22,7 @@ const ScreenSheet = "核查"
 func (r *Round) ScreenUnits() ([]*screen.Unit, error) {
 	codes := r.screenCodes()
 	var us []*screen.Unit
+	var a screenAlloc
 	rd := r.reader()
 	for _, u := range r.ros.Units {
 		f := r.kept[u.Code]
@@ -32,7 +33,7 @@ func (r *Round) ScreenUnits() ([]*screen.Unit, error) {
 		if err != nil {
 			return nil, err
 		}
-		us = append(us, r.screenUnit(u, f, b.values, codes))
+		us = append(us, r.screenUnit(&a, u, f, b.values, codes))
 	}
 	return us, nil
 }
@@ -69,26 +70,61 @@ func (r *Round) screenCodes() map[catalog.Level][]int {
 }
 
 // screenUnit is the screening's view of u's submission f, whose values are
-// vals: the values at the indexes codes gives for f's level.
-func (r *Round) screenUnit(u *roster.Unit, f *file, vals []cell, codes map[catalog.Level][]int) *screen.Unit {
+// vals: the values at the indexes codes gives for f's level, taken from a.
+func (r *Round) screenUnit(a *screenAlloc, u *roster.Unit, f *file, vals []cell, codes map[catalog.Level][]int) *screen.Unit {
 	codes0 := codes[f.level]
-	su := &screen.Unit{Code: u.Code, Name: u.Name, Level: f.level, County: u.Code, CountyName: u.Name,
-		Values: make(map[string]float64, len(codes0)), Texts: map[string]string{}}
+	su := a.unit()
+	*su = screen.Unit{Code: u.Code, Name: u.Name, Level: f.level, County: u.Code, CountyName: u.Name}
 	if u.Kind == roster.School {
 		su.County, su.CountyName = u.Parent, r.countyName(u)
 	}
+	a.reserve(len(codes0))
+	nv, nt := len(a.values), len(a.texts)
 	ins := r.fixed[f.level]
 	for _, i := range codes0 {
 		c, in := cellAt(vals, i), ins[i]
 		switch {
 		case !c.ok():
 		case in.Type.Numeric():
-			su.Values[in.Code] = c.num
+			a.values = append(a.values, screen.Value{Code: in.Code, Num: c.num})
 		case in.Type == catalog.Choice || in.Type == catalog.Text:
-			su.Texts[in.Code] = c.text
+			a.texts = append(a.texts, screen.Text{Code: in.Code, Text: c.text})
 		}
 	}
+	su.Values = a.values[nv:len(a.values):len(a.values)]
+	su.Texts = a.texts[nt:len(a.texts):len(a.texts)]
 	return su
+}
+
+// screenAlloc hands out screen units and their values in chunks, so that
+// a province's units cost a few hundred allocations, not a few each.
+type screenAlloc struct {
+	units  []screen.Unit
+	values []screen.Value
+	texts  []screen.Text
+}
+
+// screenChunk is how many units, or values, one chunk holds.
+const screenChunk = 1024
+
+// unit returns a new unit.
+func (a *screenAlloc) unit() *screen.Unit {
+	if len(a.units) == cap(a.units) {
+		a.units = make([]screen.Unit, 0, screenChunk)
+	}
+	a.units = a.units[:len(a.units)+1]
+	return &a.units[len(a.units)-1]
+}
+
+// reserve makes room for n more values and texts in the current chunks:
+// a unit's values stay in one chunk, which later appends never move.
+func (a *screenAlloc) reserve(n int) {
+	if cap(a.values)-len(a.values) < n {
+		a.values = make([]screen.Value, 0, max(n, screenChunk))
+	}
+	if cap(a.texts)-len(a.texts) < n {
+		a.texts = make([]screen.Text, 0, max(n, screenChunk))
+	}
 }
 
 // screen screens the round: every screen of the catalog over units (see

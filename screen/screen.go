@@ -20,12 +20,62 @@ import (
 )
 
 // Unit is one unit's values as screening reads them.
+//
+// Its values are short lists, not maps: a screen reads two or three codes
+// of a unit, a unit carries a handful, and a province's round holds
+// tens of thousands of units, whose maps cost a few hundred bytes each
+// and the collector's time to trace.
 type Unit struct {
 	Code, Name         string
 	Level              catalog.Level
-	County, CountyName string             // a school's county; a county's own code and name
-	Values             map[string]float64 // filled numeric fixed-form indicators by code
-	Texts              map[string]string  // filled choice and text indicators, for type_by
+	County, CountyName string  // a school's county; a county's own code and name
+	Values             []Value // filled numeric fixed-form indicators, one a code
+	Texts              []Text  // filled choice and text indicators, for type_by
+}
+
+// Value is a unit's value of a numeric indicator.
+type Value struct {
+	Code string
+	Num  float64
+}
+
+// Text is a unit's answer to a choice or text indicator.
+type Text struct {
+	Code, Text string
+}
+
+// num returns u's value of the indicator code, and whether it is filled.
+func (u *Unit) num(code string) (float64, bool) {
+	for _, v := range u.Values {
+		if v.Code == code {
+			return v.Num, true
+		}
+	}
+	return 0, false
+}
+
+// text returns u's answer to the indicator code, "" when unfilled.
+func (u *Unit) text(code string) string {
+	for _, t := range u.Texts {
+		if t.Code == code {
+			return t.Text
+		}
+	}
+	return ""
+}
+
+// values is what a screen's value is computed from: a unit, or its values
+// in the prior round.
+type values interface {
+	num(code string) (float64, bool)
+}
+
+// priorValues are a unit's values in the prior round, by code.
+type priorValues map[string]float64
+
+func (p priorValues) num(code string) (float64, bool) {
+	v, ok := p[code]
+	return v, ok
 }
 
 // Prior holds the prior round's values: unit code → indicator code → value,
@@ -97,9 +147,10 @@ const maxSeverity = 99
 // Run screens units by every screen of the catalog. prior may be nil.
 func Run(c *catalog.Catalog, units []*Unit, prior Prior) *Result {
 	res := &Result{Suspects: []Suspect{}, Skipped: []Skip{}}
+	var sc scratch
 	for _, s := range c.Screens {
 		res.Screens++
-		run(res, s, units, prior)
+		sc.run(res, s, units, prior)
 	}
 	slices.SortStableFunc(res.Suspects, func(a, b Suspect) int {
 		return cmp.Or(cmp.Compare(b.Severity, a.Severity), strings.Compare(a.Unit, b.Unit), strings.Compare(a.Screen, b.Screen))
@@ -107,11 +158,12 @@ func Run(c *catalog.Catalog, units []*Unit, prior Prior) *Result {
 	return res
 }
 
-// judged is one unit's value on one screen.
+// judged is one unit's value on one screen, in peer group g.
 type judged struct {
 	u        *Unit
 	x        float64
 	num, den float64
+	g        int
 }
 
 // skips gathers a screen's unjudged units by reason, in order.
@@ -135,50 +187,92 @@ func (k *skips) add(group, reason string, u *Unit) {
 	}
 }
 
-func run(res *Result, s *catalog.Screen, units []*Unit, prior Prior) {
+// scratch is what screening reuses from one screen to the next, so that
+// a round costs a few slices the size of its units, not a few a screen.
+type scratch struct {
+	judged, byGroup []judged
+	xs, buf         []float64
+	start           []int // of each group in byGroup, and the end
+}
+
+// run judges units by screen s, group by group in the order of their keys.
+func (sc *scratch) run(res *Result, s *catalog.Screen, units []*Unit, prior Prior) {
 	sk := &skips{s: s, res: res, index: map[[2]string]int{}}
-	groups := map[string][]judged{}
-	var order []string
+	groups := map[[2]string]int{} // key → group
+	var keys [][2]string
+	sc.judged = sc.judged[:0]
 	for _, u := range units {
 		if u.Level != s.Level() {
 			continue
 		}
-		key := groupKey(s, u)
-		if key == "" {
+		key, ok := groupKey(s, u)
+		if !ok {
 			sk.add(groupLabel(s, u), "未填"+typeName(s)+"，无法确定同类", u)
 			continue
 		}
-		x, num, den, why := value(s, u.Values)
+		x, num, den, why := value(s, u)
 		if why != "" {
 			sk.add(groupLabel(s, u), why, u)
 			continue
 		}
-		if _, ok := groups[key]; !ok {
-			order = append(order, key)
+		g, ok := groups[key]
+		if !ok {
+			g = len(keys)
+			groups[key] = g
+			keys = append(keys, key)
 		}
-		groups[key] = append(groups[key], judged{u: u, x: x, num: num, den: den})
+		sc.judged = append(sc.judged, judged{u: u, x: x, num: num, den: den, g: g})
 	}
-	slices.Sort(order)
-	for _, key := range order {
-		g := groups[key]
-		judgeGroup(res, sk, s, groupLabel(s, g[0].u), g, prior)
+	// Renumber the groups in the order of their keys and lay their units
+	// out one group after the other, each in roster order (a counting
+	// sort: linear in the units).
+	order := make([]int, len(keys))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		return cmp.Or(strings.Compare(keys[a][0], keys[b][0]), strings.Compare(keys[a][1], keys[b][1]))
+	})
+	rank := make([]int, len(keys))
+	for r, g := range order {
+		rank[g] = r
+	}
+	sc.start = slices.Grow(sc.start[:0], len(keys)+1)[:len(keys)+1]
+	clear(sc.start)
+	for _, j := range sc.judged {
+		sc.start[rank[j.g]+1]++
+	}
+	for r := range len(keys) {
+		sc.start[r+1] += sc.start[r]
+	}
+	sc.byGroup = slices.Grow(sc.byGroup[:0], len(sc.judged))[:len(sc.judged)]
+	next := slices.Clone(sc.start[:len(keys)])
+	for _, j := range sc.judged {
+		r := rank[j.g]
+		sc.byGroup[next[r]] = j
+		next[r]++
+	}
+	for r := range len(keys) {
+		g := sc.byGroup[sc.start[r]:sc.start[r+1]]
+		sc.judgeGroup(res, sk, s, groupLabel(s, g[0].u), g, prior)
 	}
 }
 
-// groupKey returns the key of u's peer group, "" when u cannot be placed.
-func groupKey(s *catalog.Screen, u *Unit) string {
+// groupKey returns the key of u's peer group, and false when u cannot be
+// placed. Keys order as their groups are listed: by county, then type.
+func groupKey(s *catalog.Screen, u *Unit) ([2]string, bool) {
 	typ, ok := peerType(s, u)
 	switch {
 	case !ok:
-		return ""
+		return [2]string{}, false
 	case s.Peers == catalog.PeersCounty:
-		return u.County
+		return [2]string{u.County}, true
 	case s.Peers == catalog.PeersType:
-		return typ
+		return [2]string{typ}, true
 	case s.Peers == catalog.PeersCountyType:
-		return u.County + "\x00" + typ
+		return [2]string{u.County, typ}, true
 	}
-	return "city"
+	return [2]string{"city"}, true
 }
 
 // groupLabel returns the label of u's peer group. It is made only where
@@ -204,7 +298,7 @@ func peerType(s *catalog.Screen, u *Unit) (string, bool) {
 	if s.Peers != catalog.PeersType && s.Peers != catalog.PeersCountyType {
 		return "", true
 	}
-	typ := strings.TrimSpace(u.Texts[s.TypeBy])
+	typ := strings.TrimSpace(u.text(s.TypeBy))
 	return typ, typ != ""
 }
 
@@ -217,17 +311,17 @@ func typeName(s *catalog.Screen) string {
 
 // value returns the screened value from vals: the indicator, or scale ×
 // numerator ÷ denominator. why says, in Chinese, why there is none.
-func value(s *catalog.Screen, vals map[string]float64) (x, num, den float64, why string) {
+func value(s *catalog.Screen, vals values) (x, num, den float64, why string) {
 	parts := s.Parts()
 	if !s.IsRatio() {
-		v, ok := vals[parts[0]]
+		v, ok := vals.num(parts[0])
 		if !ok {
 			return 0, 0, 0, "未填"
 		}
 		return v, 0, 0, ""
 	}
-	num, okN := vals[parts[0]]
-	den, okD := vals[parts[1]]
+	num, okN := vals.num(parts[0])
+	den, okD := vals.num(parts[1])
 	switch {
 	case !okN || !okD:
 		return 0, 0, 0, "分子或分母未填"
@@ -238,12 +332,14 @@ func value(s *catalog.Screen, vals map[string]float64) (x, num, den float64, why
 }
 
 // judgeGroup judges the units of one peer group.
-func judgeGroup(res *Result, sk *skips, s *catalog.Screen, label string, g []judged, prior Prior) {
-	xs := make([]float64, len(g))
-	for i, j := range g {
-		xs[i] = j.x
+func (sc *scratch) judgeGroup(res *Result, sk *skips, s *catalog.Screen, label string, g []judged, prior Prior) {
+	xs := sc.xs[:0]
+	for _, j := range g {
+		xs = append(xs, j.x)
 	}
-	spread := SpreadOf(xs)
+	sc.xs = xs
+	var spread Spread
+	spread, sc.buf = spreadOf(xs, sc.buf)
 	lo, hi := slices.Min(xs), slices.Max(xs)
 	if s.Method == catalog.ModifiedZ && len(g) < s.MinPeer {
 		for _, j := range g {
@@ -252,37 +348,29 @@ func judgeGroup(res *Result, sk *skips, s *catalog.Screen, label string, g []jud
 		return
 	}
 	for _, j := range g {
-		sus := Suspect{
-			Screen: s.ID, Name: s.Name, Method: s.Method,
-			Unit: j.u.Code, UnitName: j.u.Name, County: j.u.County, CountyName: j.u.CountyName,
-			Value: j.x, ValueUnit: s.Unit,
-			Group: label, Peers: len(g), Median: spread.Median, PeerMin: lo, PeerMax: hi,
-			Why: s.Why,
-		}
-		// The optional fields are kept as values until the unit turns
-		// out to be a suspect: most are not, and their pointers would
-		// be garbage.
-		var pri, change, low, high opt
+		// The verdict is worked out in v, and a Suspect made only for a
+		// unit that is one: most are not, and a Suspect is some 300
+		// bytes to fill for each unit and screen.
+		var v verdict
 		p, pwhy := priorValue(s, prior, j.u.Code)
 		if pwhy == "" {
-			pri = some(p)
+			v.prior = some(p)
 			if p != 0 {
-				change = some((j.x - p) / math.Abs(p) * 100)
+				v.change = some((j.x - p) / math.Abs(p) * 100)
 			}
 		}
-		out := false
 		switch s.Method {
 		case catalog.ModifiedZ:
 			if spread.Scale == 0 { // every value the same: none stands out
 				res.Judged++
 				continue
 			}
-			sus.Score = spread.Z(j.x)
-			sus.Threshold = s.Threshold
-			low, high = some(spread.Median-s.Threshold*spread.Scale), some(spread.Median+s.Threshold*spread.Scale)
-			sus.Severity = math.Abs(sus.Score) / s.Threshold
-			sus.MeanAD = spread.MeanAD
-			out = math.Abs(sus.Score) > s.Threshold
+			v.score = spread.Z(j.x)
+			v.threshold = s.Threshold
+			v.low, v.high = some(spread.Median-s.Threshold*spread.Scale), some(spread.Median+s.Threshold*spread.Scale)
+			v.severity = math.Abs(v.score) / s.Threshold
+			v.meanAD = spread.MeanAD
+			v.out = math.Abs(v.score) > s.Threshold
 		case catalog.YearOverYear:
 			switch {
 			case pwhy != "":
@@ -293,20 +381,20 @@ func judgeGroup(res *Result, sk *skips, s *catalog.Screen, label string, g []jud
 				continue
 			}
 			f := 1 + s.Threshold/100
-			sus.Score, sus.Threshold = change.v, s.Threshold
-			low, high = some(p/f), some(p*f)
-			sus.Severity = maxSeverity
+			v.score, v.threshold = v.change.v, s.Threshold
+			v.low, v.high = some(p/f), some(p*f)
+			v.severity = maxSeverity
 			if j.x > 0 {
-				sus.Severity = math.Min(math.Abs(math.Log(j.x/p))/math.Log(f), maxSeverity)
+				v.severity = math.Min(math.Abs(math.Log(j.x/p))/math.Log(f), maxSeverity)
 			}
-			out = j.x > p*f || j.x < p/f
+			v.out = j.x > p*f || j.x < p/f
 		case catalog.Range:
 			lo, hi := math.Inf(-1), math.Inf(1)
 			if s.Min != nil {
-				lo, low = *s.Min, some(*s.Min)
+				lo, v.low = *s.Min, some(*s.Min)
 			}
 			if s.Max != nil {
-				hi, high = *s.Max, some(*s.Max)
+				hi, v.high = *s.Max, some(*s.Max)
 			}
 			width := hi - lo
 			if math.IsInf(width, 0) {
@@ -314,22 +402,39 @@ func judgeGroup(res *Result, sk *skips, s *catalog.Screen, label string, g []jud
 			}
 			switch {
 			case j.x > hi:
-				sus.Score, out = j.x-hi, true
+				v.score, v.out = j.x-hi, true
 			case j.x < lo:
-				sus.Score, out = j.x-lo, true
+				v.score, v.out = j.x-lo, true
 			}
-			sus.Severity = 1 + math.Abs(sus.Score)/width
+			v.severity = 1 + math.Abs(v.score)/width
 		}
 		res.Judged++
-		if out {
-			if s.IsRatio() {
-				sus.Num, sus.Den = ptr(j.num), ptr(j.den)
-			}
-			sus.Prior, sus.Change, sus.Low, sus.High = pri.ptr(), change.ptr(), low.ptr(), high.ptr()
-			sus.Message = s.Format(fields(&sus))
-			res.Suspects = append(res.Suspects, sus)
+		if !v.out {
+			continue
 		}
+		sus := Suspect{
+			Screen: s.ID, Name: s.Name, Method: s.Method,
+			Unit: j.u.Code, UnitName: j.u.Name, County: j.u.County, CountyName: j.u.CountyName,
+			Value: j.x, ValueUnit: s.Unit,
+			Group: label, Peers: len(g), Median: spread.Median, PeerMin: lo, PeerMax: hi,
+			Why:   s.Why,
+			Score: v.score, Threshold: v.threshold, Severity: v.severity, MeanAD: v.meanAD,
+			Prior: v.prior.ptr(), Change: v.change.ptr(), Low: v.low.ptr(), High: v.high.ptr(),
+		}
+		if s.IsRatio() {
+			sus.Num, sus.Den = ptr(j.num), ptr(j.den)
+		}
+		sus.Message = s.Format(fields(&sus))
+		res.Suspects = append(res.Suspects, sus)
 	}
+}
+
+// verdict is a unit's judgement on one screen, the fields of its Suspect
+// should it be one.
+type verdict struct {
+	score, threshold, severity float64
+	prior, change, low, high   opt
+	meanAD, out                bool
 }
 
 // opt is an optional field of a Suspect before it is one.
@@ -363,7 +468,7 @@ func priorValue(s *catalog.Screen, prior Prior, unit string) (float64, string) {
 	if vals == nil {
 		return 0, "上年无该单位数据"
 	}
-	x, _, _, why := value(s, vals)
+	x, _, _, why := value(s, priorValues(vals))
 	switch why {
 	case "":
 		return x, ""

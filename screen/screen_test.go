@@ -1,6 +1,7 @@
 package screen_test
 
 import (
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -30,13 +31,17 @@ func catalogWith(t *testing.T, id string) *catalog.Catalog {
 func school(code, kind, county string, stu, staff float64) *screen.Unit {
 	return &screen.Unit{
 		Code: code, Name: "学校" + code, Level: catalog.School, County: county, CountyName: "县" + county,
-		Values: map[string]float64{"STU": stu, "STAFF": staff},
-		Texts:  map[string]string{"KIND": kind},
+		Values: []screen.Value{{Code: "STU", Num: stu}, {Code: "STAFF", Num: staff}},
+		Texts:  []screen.Text{{Code: "KIND", Text: kind}},
 	}
 }
 
 func county(code string, vals map[string]float64) *screen.Unit {
-	return &screen.Unit{Code: code, Name: "县" + code, Level: catalog.County, County: code, CountyName: "县" + code, Values: vals}
+	u := &screen.Unit{Code: code, Name: "县" + code, Level: catalog.County, County: code, CountyName: "县" + code}
+	for _, c := range slices.Sorted(maps.Keys(vals)) {
+		u.Values = append(u.Values, screen.Value{Code: c, Num: vals[c]})
+	}
+	return u
 }
 
 // primaries returns n primary schools of one county with students per
@@ -137,8 +142,8 @@ func TestRun(t *testing.T) {
 			screen: "Z1",
 			units: append(primaries(8),
 				school("ZERO", "小学", "C1", 300, 0),
-				&screen.Unit{Code: "NOSTAFF", Name: "学校NOSTAFF", Level: catalog.School, County: "C1", Values: map[string]float64{"STU": 300}, Texts: map[string]string{"KIND": "小学"}},
-				&screen.Unit{Code: "NOKIND", Name: "学校NOKIND", Level: catalog.School, County: "C1", Values: map[string]float64{"STU": 300, "STAFF": 20}}),
+				&screen.Unit{Code: "NOSTAFF", Name: "学校NOSTAFF", Level: catalog.School, County: "C1", Values: []screen.Value{{Code: "STU", Num: 300}}, Texts: []screen.Text{{Code: "KIND", Text: "小学"}}},
+				&screen.Unit{Code: "NOKIND", Name: "学校NOKIND", Level: catalog.School, County: "C1", Values: []screen.Value{{Code: "STU", Num: 300}, {Code: "STAFF", Num: 20}}}),
 			skipped: []skipped{
 				{"全市同类（小学）", "分母为0，比值无法计算", []string{"ZERO"}},
 				{"全市同类（小学）", "分子或分母未填", []string{"NOSTAFF"}},

@@ -23,11 +23,13 @@ const (
 // It selects the middle values instead of sorting them all, in linear
 // time, so that screening a province's schools costs ten times the city's
 // at ten times the schools (a sort grows as n log n).
-func Median(xs []float64) float64 {
-	if len(xs) == 0 {
+func Median(xs []float64) float64 { return median(slices.Clone(xs)) }
+
+// median returns the median of s, or NaN for none, reordering s.
+func median(s []float64) float64 {
+	if len(s) == 0 {
 		return math.NaN()
 	}
-	s := slices.Clone(xs)
 	if slices.ContainsFunc(s, math.IsNaN) { // no order to select by: as slices.Sort orders them
 		slices.Sort(s)
 		return middle(s)
@@ -93,11 +95,17 @@ func nth(s []float64, k int) float64 {
 
 // MAD returns the median absolute deviation of xs from their median m.
 func MAD(xs []float64, m float64) float64 {
-	dev := make([]float64, len(xs))
-	for i, x := range xs {
-		dev[i] = math.Abs(x - m)
+	mad, _ := madOf(xs, m, nil)
+	return mad
+}
+
+// madOf is MAD computed in buf, which it returns grown for the next call.
+func madOf(xs []float64, m float64, buf []float64) (float64, []float64) {
+	dev := buf[:0]
+	for _, x := range xs {
+		dev = append(dev, math.Abs(x-m))
 	}
-	return Median(dev)
+	return median(dev), dev
 }
 
 // MeanAD returns the mean absolute deviation of xs from m.
@@ -125,11 +133,20 @@ type Spread struct {
 
 // SpreadOf returns the median and scale of the modified z-scores of xs.
 func SpreadOf(xs []float64) Spread {
-	m := Median(xs)
-	if mad := MAD(xs, m); mad > 0 {
-		return Spread{Median: m, Scale: mad / MADScale}
+	s, _ := spreadOf(xs, nil)
+	return s
+}
+
+// spreadOf is SpreadOf computed in buf, which it returns grown for the
+// next call.
+func spreadOf(xs []float64, buf []float64) (Spread, []float64) {
+	buf = append(buf[:0], xs...)
+	m := median(buf)
+	mad, buf := madOf(xs, m, buf)
+	if mad > 0 {
+		return Spread{Median: m, Scale: mad / MADScale}, buf
 	}
-	return Spread{Median: m, Scale: MeanADScale * MeanAD(xs, m), MeanAD: true}
+	return Spread{Median: m, Scale: MeanADScale * MeanAD(xs, m), MeanAD: true}, buf
 }
 
 // Z returns the modified z-score of x: 0 when every value of the group is
