@@ -76,7 +76,7 @@ func (r *Round) screenUnit(a *screenAlloc, u *roster.Unit, f *file, vals []cell,
 	su := a.unit()
 	*su = screen.Unit{Code: u.Code, Name: u.Name, Level: f.level, County: u.Code, CountyName: u.Name}
 	if u.Kind == roster.School {
-		su.County, su.CountyName = u.Parent, r.countyName(u)
+		su.County, su.CountyName = u.Parent, a.countyName(r, u)
 	}
 	a.reserve(len(codes0))
 	nv, nt := len(a.values), len(a.texts)
@@ -99,9 +99,23 @@ func (r *Round) screenUnit(a *screenAlloc, u *roster.Unit, f *file, vals []cell,
 // screenAlloc hands out screen units and their values in chunks, so that
 // a province's units cost a few hundred allocations, not a few each.
 type screenAlloc struct {
-	units  []screen.Unit
-	values []screen.Value
-	texts  []screen.Text
+	units    []screen.Unit
+	values   []screen.Value
+	texts    []screen.Text
+	counties map[string]string // code → name, of the counties seen
+}
+
+// countyName is r.countyName, looked up in the roster once a county.
+func (a *screenAlloc) countyName(r *Round, u *roster.Unit) string {
+	name, ok := a.counties[u.Parent]
+	if !ok {
+		if a.counties == nil {
+			a.counties = map[string]string{}
+		}
+		name = r.countyName(u)
+		a.counties[u.Parent] = name
+	}
+	return name
 }
 
 // screenChunk is how many units, or values, one chunk holds.
