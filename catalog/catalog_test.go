@@ -59,7 +59,19 @@ func TestLint(t *testing.T) {
 		msg      string
 	}{
 		{"unknown key", "            rule: gte=0\n", "            rule: gte=0\n            colour: red\n", 20,
-			`unknown key "colour" in indicator`},
+			`unknown key "colour" in indicator: remove it, or correct it to one of code, name, unit, type, blank, rule, choices, aggregate, numerator, denominator, scale, input, sum_of, targets, prompt, note, source`},
+		{"text for a list", "period: annual\n", "period: annual\nnotes: 本表由县市区教育局填报\n", 6,
+			`notes: a list is expected here, not "本表由县市区教育局填报": write each item on a line of its own beginning with "- ", or [a, b] on one line`},
+		{"text for a number", "    kind: list\n", "    kind: list\n    rows: 四十\n", 52,
+			`rows: a whole number is expected here, not "四十": write digits only, such as 40`},
+		{"list for a value", "            unit: 所\n            type: integer\n            blank: zero\n            rule", "            unit: [所, 个]\n            type: integer\n            blank: zero\n            rule", 16,
+			`unit: a single value is expected here, not a list: write one value, in quotes if it begins with [ or {`},
+		{"group for a list", "targets:\n              - {op:", "targets: {op:", 46,
+			`targets: a list is expected here, not a group of keys: write each item on a line of its own beginning with "- ", or [a, b] on one line`},
+		{"key twice", "issuer: 济宁市教育局\n", "issuer: 济宁市教育局\nissuer: 市教育局\n", 5,
+			`key "issuer" is given twice (first on line 4): keep one`},
+		{"malformed", `{op: ">=", value: 80, year: 2025}`, `{op: ">=", value: 80, year: 2025`, 46, // the decoder's line: where the list began
+			`did not find expected ',' or '}': the YAML is malformed here (check the indentation, the colons and the quotes)`},
 		{"duplicate code", "      - code: P_INVEST\n", "      - code: KG_BUILT\n", 58,
 			"duplicate indicator code KG_BUILT (first at line 14)"},
 		{"unknown numerator", "numerator: KG_PUB", "numerator: KG_PUPILS", 43,

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"edustat/internal/inputfile"
+	"edustat/internal/yamlerr"
 )
 
 // ErrInvalid is wrapped by the error Load returns when the catalog has problems.
@@ -75,49 +75,35 @@ func Parse(file string, data []byte) (*Catalog, error) {
 	return c, nil
 }
 
-var lineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-
 func parse(file string, data []byte) (*Catalog, Problems) {
 	c := &Catalog{file: file, src: strings.Split(string(data), "\n")}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, Problems{yamlProblem(file, err.Error())}
+		return nil, yamlProblems(file, data, err)
 	}
 	if len(root.Content) == 0 {
 		return nil, Problems{{File: file, Msg: "the catalog is empty"}}
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	var ps Problems
 	if err := dec.Decode(c); err != nil {
-		var te *yaml.TypeError
-		if !errors.As(err, &te) {
-			return nil, Problems{yamlProblem(file, err.Error())}
-		}
-		for _, msg := range te.Errors {
-			ps = append(ps, yamlProblem(file, msg))
-		}
+		// Not linted: what failed to decode (a whole mapping, for a key
+		// given twice) would be reported missing.
+		return nil, yamlProblems(file, data, err)
 	}
 	c.lines = map[string]int{}
 	positions(root.Content[0], "", c.lines)
 	c.defaults()
-	ps = append(ps, c.lint()...)
-	return c, ps
+	return c, c.lint()
 }
 
-var unknownFieldRE = regexp.MustCompile(`^field (\S+) not found in type catalog\.(\w+)$`)
-
-// yamlProblem turns a message of the YAML decoder into a Problem.
-func yamlProblem(file, msg string) Problem {
-	p := Problem{File: file, Msg: msg}
-	if m := lineRE.FindStringSubmatch(msg); m != nil {
-		p.Line, _ = strconv.Atoi(m[1])
-		p.Msg = m[2]
+// yamlProblems turns the YAML decoder's error err into Problems.
+func yamlProblems(file string, data []byte, err error) Problems {
+	var ps Problems
+	for _, p := range yamlerr.Problems(data, (*Catalog)(nil), err) {
+		ps = append(ps, Problem{File: file, Line: p.Line, Msg: p.Msg})
 	}
-	if m := unknownFieldRE.FindStringSubmatch(p.Msg); m != nil {
-		p.Msg = fmt.Sprintf("unknown key %q in %s", m[1], strings.ToLower(m[2]))
-	}
-	return p
+	return ps
 }
 
 // positions records the line of every mapping value and sequence item under

@@ -61,7 +61,7 @@ func TestScreensLint(t *testing.T) {
 		msg      string
 	}{
 		{"unknown key", "    name: 生师比\n", "    name: 生师比\n    colour: red\n", 73,
-			`unknown key "colour" in screen`},
+			`unknown key "colour" in screen: remove it, or correct it to one of id, name, indicator, numerator, denominator, scale, unit, peers, type_by, method, min_peers, threshold, min, max, message, why, source`},
 		{"duplicate id", "  - id: S2\n", "  - id: S1\n", 81,
 			"duplicate screen id S1 (first at line 71)"},
 		{"nothing to screen", "    indicator: EXP\n", "", 87,

@@ -12,6 +12,7 @@ import (
 
 	"edustat/internal/inputfile"
 	"edustat/internal/xlsx"
+	"edustat/internal/yamlerr"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -99,7 +100,15 @@ func parseYAML(name string, data []byte) (*Roster, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&doc); err != nil {
-		return nil, err
+		var errs []error
+		for _, p := range yamlerr.Problems(data, &doc, err) {
+			if p.Line > 0 {
+				errs = append(errs, fmt.Errorf("line %d: %s: %w", p.Line, p.Msg, ErrInvalid))
+			} else {
+				errs = append(errs, fmt.Errorf("%s: %w", p.Msg, ErrInvalid))
+			}
+		}
+		return nil, errors.Join(errs...)
 	}
 	units := make([]*Unit, len(doc.Units))
 	for i, u := range doc.Units {
@@ -135,17 +144,30 @@ var unitFields = func() map[string]bool {
 }()
 
 // UnmarshalYAML decodes a unit strictly, as the decoder's KnownFields
-// would (which a node's own Decode does not do), keeping its line.
+// would (which a node's own Decode does not do), keeping its line. Its
+// problems are a *yaml.TypeError, which the decoder gathers with those of
+// the other units.
 func (u *yamlUnit) UnmarshalYAML(n *yaml.Node) error {
 	u.line = n.Line
+	var problems []string
 	if n.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			if k := n.Content[i]; !unitFields[k.Value] {
-				return fmt.Errorf("yaml: line %d: field %s not found in type roster.Unit", k.Line, k.Value)
+				problems = append(problems, fmt.Sprintf("line %d: field %s not found in type roster.Unit", k.Line, k.Value))
 			}
 		}
 	}
-	return n.Decode(&u.Unit)
+	if err := n.Decode(&u.Unit); err != nil {
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return err
+		}
+		problems = append(problems, te.Errors...)
+	}
+	if len(problems) > 0 {
+		return &yaml.TypeError{Errors: problems}
+	}
+	return nil
 }
 
 // parseXLSX reads a roster from the first sheet of a workbook, through

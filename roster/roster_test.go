@@ -82,7 +82,18 @@ func TestParseErrors(t *testing.T) {
 		{"unknown parent", "u.yaml", "units:\n  - {code: \"2137000001\", name: x, kind: school, parent: \"370899\"}\n",
 			`roster u.yaml: line 2: school 2137000001 x: parent "370899" is neither the code nor the name of a county or zone of the roster: invalid roster`},
 		{"unknown field", "u.yaml", "units:\n  - code: \"370811\"\n    name: y\n    kind: county\n  - code: \"3708110001\"\n    nmae: x\n",
-			`roster u.yaml: invalid roster: yaml: line 6: field nmae not found in type roster.Unit`},
+			`roster u.yaml: line 6: unknown key "nmae" in unit: remove it, or correct it to one of code, name, kind, parent, contact, email, phone, schools: invalid roster`},
+		{"text for the list", "u.yaml", "units: 任城区\n",
+			`roster u.yaml: line 1: units: a list is expected here, not "任城区": write each item on a line of its own beginning with "- ", or [a, b] on one line: invalid roster`},
+		{"one unit for the list", "u.yaml", "units:\n  code: \"370811\"\n  name: 任城区\n",
+			`roster u.yaml: line 2: units: a list is expected here, not a group of keys: write each item on a line of its own beginning with "- ", or [a, b] on one line: invalid roster`},
+		{"problems one to a line", "u.yaml", "units:\n  - code: [\"370811\"]\n    name: 任城区\n  - code: \"370812\"\n    name: {a: b}\n    colour: red\n    schools: many\n",
+			"roster u.yaml: line 2: code: a single value is expected here, not a list: write one value, in quotes if it begins with [ or {: invalid roster\n" +
+				"line 5: name: a single value is expected here, not a group of keys: write one value, in quotes if it begins with [ or {: invalid roster\n" +
+				`line 6: unknown key "colour" in unit: remove it, or correct it to one of code, name, kind, parent, contact, email, phone, schools: invalid roster` + "\n" +
+				`line 7: schools: a whole number is expected here, not "many": write digits only, such as 40: invalid roster`},
+		{"malformed", "u.yaml", "units:\n  - code: \"370811\n",
+			`roster u.yaml: line 2: found unexpected end of stream: the YAML is malformed here (check the indentation, the colons and the quotes): invalid roster`},
 		{"second unit's line", "u.yaml", "units:\n  - code: \"370811\"\n    name: y\n    kind: county\n\n  - code: \"370811\"\n    name: z\n    kind: county\n",
 			`roster u.yaml: line 6: duplicate unit code 370811: invalid roster`},
 		{"duplicate", "u.csv", "code,name,level\n370811,a,county\n370811,b,county\n",

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path/filepath"
 	"regexp"
+	"strings"
 
 	"edustat/catalog"
 	"edustat/internal/inputfile"
@@ -60,12 +62,21 @@ func loadRoster(path string) (*roster.Roster, error) {
 	}
 	r, err := roster.LoadFile(path)
 	switch {
+	case errors.Is(err, roster.ErrInvalid) && isYAML(path):
+		return nil, withHint(err, "correct the roster where the message says and run again (a YAML roster lists its units under units:, each with the keys code, name, kind (county, zone or school), parent, contact, email, phone)")
 	case errors.Is(err, roster.ErrInvalid):
 		return nil, withHint(err, "correct the roster where the message says and run again (a table's first row names its columns: code, name, level, parent, email, …; README.md, \"Your own catalog and roster\")")
 	case err != nil:
 		return nil, inputError("roster", "--units", err)
 	}
 	return r, nil
+}
+
+// isYAML reports whether the file at path is YAML by its name, as
+// roster.Parse decides.
+func isYAML(path string) bool {
+	ext := strings.ToLower(filepath.Ext(path))
+	return ext == ".yaml" || ext == ".yml"
 }
 
 // inputError explains why a catalog or roster file cannot be read, and
