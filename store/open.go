@@ -50,7 +50,6 @@ type DB struct {
 	wmu         sync.Mutex // SQLite: one writer of this process at a time (see write)
 	mu          sync.Mutex
 	rounds      map[string]*Round    // parsed rounds by code (catalog and roster never change)
-	tmp         string               // private directory for prior rounds read from bytes
 	stmts       map[string]*sql.Stmt // prepared statements of the write path by query (stmt.go)
 	preparing   map[string]bool      // queries being prepared (stmt.go)
 	stmtsClosed bool                 // closeStmts has run: nothing more is prepared
@@ -152,12 +151,6 @@ func redact(dsn string) string {
 
 // Close closes the database.
 func (db *DB) Close() error {
-	db.mu.Lock()
-	if db.tmp != "" {
-		os.RemoveAll(db.tmp)
-		db.tmp = ""
-	}
-	db.mu.Unlock()
 	db.closeStmts()
 	return db.sql.Close()
 }

@@ -190,13 +190,10 @@ func (db *DB) loadRound(ctx context.Context, code string) (*Round, error) {
 }
 
 // loadPrior reads a prior round from its file's bytes (a private copy, so
-// that validate.LoadPrior can tell the format by the extension).
+// that validate.LoadPrior can tell the format by the extension), in a
+// directory of its own removed when it has read it.
 func (db *DB) loadPrior(name string, data []byte) (*validate.Prior, error) {
-	dir, err := db.tmpDir()
-	if err != nil {
-		return nil, err
-	}
-	d, err := os.MkdirTemp(dir, "p")
+	d, err := os.MkdirTemp("", "edustat-store-")
 	if err != nil {
 		return nil, err
 	}
@@ -245,17 +242,3 @@ type renamedError struct {
 
 func (e renamedError) Error() string { return e.msg }
 func (e renamedError) Unwrap() error { return e.err }
-
-// tmpDir returns the private directory for prior rounds read from bytes.
-func (db *DB) tmpDir() (string, error) {
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	if db.tmp == "" {
-		d, err := os.MkdirTemp("", "edustat-store-")
-		if err != nil {
-			return "", err
-		}
-		db.tmp = d
-	}
-	return db.tmp, nil
-}

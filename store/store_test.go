@@ -526,3 +526,26 @@ func TestLockedUntilUnapproved(t *testing.T) {
 		}
 	})
 }
+
+// TestPriorLeavesNothing: reading a round's stored prior round leaves no
+// file or directory behind, even while the database stays open (a killed
+// process never closes it).
+func TestPriorLeavesNothing(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	db := open(t, filepath.Join(t.TempDir(), "edustat.db"))
+	spec := initDemo(t, db)
+	if len(spec.Prior) == 0 {
+		t.Fatal("the demo round has no prior round: the test reads nothing")
+	}
+	r, err := db.Round(ctx, "2020")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Prior == nil {
+		t.Fatal("Round read no prior round")
+	}
+	if entries, err := os.ReadDir(tmp); err != nil || len(entries) != 0 {
+		t.Errorf("TMPDIR holds %v (%v) while the database is open, want nothing", entries, err)
+	}
+}
