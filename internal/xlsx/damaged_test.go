@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"runtime"
 	"testing"
 	"unicode/utf16"
 
@@ -126,5 +127,40 @@ func TestUTF16Parts(t *testing.T) {
 	}
 	if got, _ := decodeUTF16([]byte{'<', 0, 0xD8}, binary.LittleEndian, 100); string(got) != "<\uFFFD" {
 		t.Errorf("decodeUTF16 of an odd byte = %q", got)
+	}
+}
+
+// TestForgedSize: a part whose zip entry claims a size it does not hold
+// (stored, 3 MB, declared 1 GB: a ratio the zip check lets through, under
+// limits as large as a prior round's summary needs) is refused as damaged
+// after reading what it holds, without first making a buffer of the size
+// it claims.
+func TestForgedSize(t *testing.T) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.Create("_rels/.rels")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte(testRootRels))
+	held := bytes.Repeat([]byte(" "), 3<<20)
+	w, err = zw.CreateRaw(&zip.FileHeader{Name: "xl/workbook.xml", Method: zip.Store,
+		CompressedSize64: uint64(len(held)), UncompressedSize64: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(held)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err = OpenBytes(buf.Bytes(), Limits{MaxPartSize: 1 << 30, MaxUnzipSize: 8 << 30})
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, ErrFormat) {
+		t.Errorf("OpenBytes(declared 1 GB, holding 3 MB) = %v, want ErrFormat", err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 128<<20 {
+		t.Errorf("reading the forged part allocated %d MB", got>>20)
 	}
 }

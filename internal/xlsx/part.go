@@ -1,6 +1,7 @@
 package xlsx
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -27,13 +28,8 @@ func (b *Book) part(name string, buf []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w: %v", name, ErrFormat, err)
 	}
 	defer rc.Close()
-	data := buf[:0]
-	if size := int(zf.UncompressedSize64); cap(data) >= size {
-		data = data[:size]
-	} else {
-		data = make([]byte, size)
-	}
-	if _, err := io.ReadFull(rc, data); err != nil {
+	data, err := readSize(rc, int(zf.UncompressedSize64), buf)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w: %v", name, ErrFormat, err)
 	}
 	// Read to the end, where archive/zip checks the checksum.
@@ -44,6 +40,40 @@ func (b *Book) part(name string, buf []byte) ([]byte, error) {
 		if data, err = decodeUTF16(data, order, b.lim.MaxPartSize); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
+	}
+	return data, nil
+}
+
+// maxPrealloc is the largest declared size a part's buffer is made at
+// before its bytes are read.
+const maxPrealloc = DefaultMaxPartSize
+
+// readSize reads the size bytes of a part from r, into buf when it has
+// room. A size up to maxPrealloc is allocated at once; a larger one (the
+// limits of a prior round's summary allow 1 GB) is only what the zip
+// declares, so the buffer grows as the bytes come: a forged size costs what
+// the entry holds, not what it claims.
+func readSize(r io.Reader, size int, buf []byte) ([]byte, error) {
+	var data []byte
+	switch {
+	case cap(buf) >= size:
+		data = buf[:size]
+	case size <= maxPrealloc:
+		data = make([]byte, size)
+	default:
+		var b bytes.Buffer
+		b.Grow(maxPrealloc)
+		n, err := b.ReadFrom(io.LimitReader(r, int64(size)))
+		switch {
+		case err != nil:
+			return nil, err
+		case n < int64(size):
+			return nil, io.ErrUnexpectedEOF
+		}
+		return b.Bytes(), nil
+	}
+	if _, err := io.ReadFull(r, data); err != nil {
+		return nil, err
 	}
 	return data, nil
 }
