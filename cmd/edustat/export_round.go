@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unicode"
 
@@ -18,20 +20,53 @@ import (
 	"edustat/store"
 )
 
-// exportRound writes everything the database holds for the round into dir.
+// exportRound writes everything the database holds for the round into dir,
+// which must be new or empty. The export is built in a temporary directory
+// beside dir and renamed to dir when complete, so that a failed run leaves
+// nothing: no dir, no parent it made, no part of an export.
 func exportRound(ctx context.Context, e *env, db *store.DB, round, dir string) error {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return withHint(fmt.Errorf("round export: %s exists and is not empty", dir), "give a new or empty directory with --out")
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	subDir := filepath.Join(dir, "submissions")
-	if err := os.MkdirAll(subDir, 0o755); err != nil {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
 		return err
+	}
+	parent := filepath.Dir(abs)
+	made, err := mkdirAll(parent)
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(parent, "."+filepath.Base(abs)+".edustat-"+strconv.Itoa(os.Getpid())+"-"+strconv.FormatUint(uint64(rand.Uint32()), 36)+".tmp")
+	if err := os.Mkdir(tmp, 0o755); err != nil {
+		removeDirs(made)
+		return err
+	}
+	summary, err := writeExport(ctx, db, round, dir, tmp)
+	if err == nil {
+		err = renameDir(tmp, abs, dir)
+	}
+	if err != nil {
+		os.RemoveAll(tmp)
+		removeDirs(made)
+		return err
+	}
+	fmt.Fprintf(e.stdout, "已导出%s轮次到 %s：%s\n", round, dir, summary)
+	return nil
+}
+
+// writeExport writes the export of round into tmp, to be renamed to dir,
+// and returns what it holds in words.
+func writeExport(ctx context.Context, db *store.DB, round, dir, tmp string) (string, error) {
+	subDir := filepath.Join(tmp, "submissions")
+	if err := os.Mkdir(subDir, 0o755); err != nil {
+		return "", err
 	}
 	units, err := db.Units(ctx, round)
 	if err != nil {
-		return err
+		return "", err
 	}
 	used := map[string]bool{}
 	files := 0
@@ -41,11 +76,11 @@ func exportRound(ctx context.Context, e *env, db *store.DB, round, dir string) e
 		}
 		v, err := db.Version(ctx, u.Record)
 		if err != nil {
-			return err
+			return "", err
 		}
 		data, err := db.File(ctx, u.Record)
 		if err != nil {
-			return err
+			return "", err
 		}
 		name := exportName(v.Name)
 		if used[name] {
@@ -54,7 +89,7 @@ func exportRound(ctx context.Context, e *env, db *store.DB, round, dir string) e
 		used[name] = true
 		t := v.Source.At
 		if err := atomicfile.Write(filepath.Join(subDir, name), 0o644, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
-			return err
+			return "", err
 		}
 		if !t.IsZero() {
 			os.Chtimes(filepath.Join(subDir, name), t, t)
@@ -64,9 +99,9 @@ func exportRound(ctx context.Context, e *env, db *store.DB, round, dir string) e
 
 	versions, err := db.Versions(ctx, round, "")
 	if err != nil {
-		return err
+		return "", err
 	}
-	err = writeCSV(filepath.Join(dir, "versions.csv"), []string{"id", "unit", "unit_name", "file", "sha256", "size", "source", "sender", "message_id", "received", "reported", "by", "accepted", "reason", "errors", "warnings", "explained"},
+	err = writeCSV(filepath.Join(tmp, "versions.csv"), []string{"id", "unit", "unit_name", "file", "sha256", "size", "source", "sender", "message_id", "received", "reported", "by", "accepted", "reason", "errors", "warnings", "explained"},
 		func(add func(...string)) error {
 			for _, v := range versions {
 				add(itoa64(v.ID), v.Unit, v.UnitName, v.Name, v.SHA256, itoa64(v.Size), v.Source.Kind, v.Source.Sender, v.Source.MessageID,
@@ -75,9 +110,9 @@ func exportRound(ctx context.Context, e *env, db *store.DB, round, dir string) e
 			return nil
 		})
 	if err != nil {
-		return err
+		return "", err
 	}
-	err = writeCSV(filepath.Join(dir, "states.csv"), []string{"unit", "unit_name", "kind", "parent", "state", "record_version", "errors", "warnings", "reason", "updated", "updated_by"},
+	err = writeCSV(filepath.Join(tmp, "states.csv"), []string{"unit", "unit_name", "kind", "parent", "state", "record_version", "errors", "warnings", "reason", "updated", "updated_by"},
 		func(add func(...string)) error {
 			for _, u := range units {
 				add(u.Unit, u.Name, u.Kind, u.Parent, u.Label(), itoa64(u.Record), strconv.Itoa(u.Errors), strconv.Itoa(u.Warnings), u.Reason, timeText(u.Updated), u.UpdatedBy)
@@ -85,13 +120,13 @@ func exportRound(ctx context.Context, e *env, db *store.DB, round, dir string) e
 			return nil
 		})
 	if err != nil {
-		return err
+		return "", err
 	}
 	trs, err := db.Transitions(ctx, round, "")
 	if err != nil {
-		return err
+		return "", err
 	}
-	err = writeCSV(filepath.Join(dir, "transitions.csv"), []string{"id", "unit", "action", "from", "to", "version", "reason", "at", "by"},
+	err = writeCSV(filepath.Join(tmp, "transitions.csv"), []string{"id", "unit", "action", "from", "to", "version", "reason", "at", "by"},
 		func(add func(...string)) error {
 			for _, t := range trs {
 				add(itoa64(t.ID), t.Unit, t.Action, string(t.From), string(t.To), itoa64(t.Version), t.Reason, timeText(t.At), t.By.String())
@@ -99,30 +134,10 @@ func exportRound(ctx context.Context, e *env, db *store.DB, round, dir string) e
 			return nil
 		})
 	if err != nil {
-		return err
-	}
-	// The export is recorded before the audit log is written, so that the
-	// log it writes holds it too.
-	by := cliActor()
-	if err := db.LogAudit(ctx, by, "round.export", round, "", fmt.Sprintf("to %s: %d files", dir, files)); err != nil {
-		return err
-	}
-	log, err := db.Audit(ctx, store.AuditFilter{Round: round})
-	if err != nil {
-		return err
-	}
-	err = writeCSV(filepath.Join(dir, "audit.csv"), []string{"id", "at", "role", "unit", "name", "from", "action", "round", "unit_concerned", "detail"},
-		func(add func(...string)) error {
-			for _, a := range log {
-				add(itoa64(a.ID), timeText(a.At), string(a.By.Role), a.By.Unit, a.By.Name, a.By.From, a.Action, a.Round, a.Unit, a.Detail)
-			}
-			return nil
-		})
-	if err != nil {
-		return err
+		return "", err
 	}
 	values := 0
-	err = writeCSV(filepath.Join(dir, "values.csv"), []string{"round", "unit", "form", "indicator", "row", "value"},
+	err = writeCSV(filepath.Join(tmp, "values.csv"), []string{"round", "unit", "form", "indicator", "row", "value"},
 		func(add func(...string)) error {
 			return db.Values(ctx, round, func(v store.LongValue) error {
 				add(v.Round, v.Unit, v.Form, v.Indicator, strconv.Itoa(v.Row), v.Value)
@@ -131,10 +146,80 @@ func exportRound(ctx context.Context, e *env, db *store.DB, round, dir string) e
 			})
 		})
 	if err != nil {
-		return err
+		return "", err
 	}
-	fmt.Fprintf(e.stdout, "已导出%s轮次到 %s：报表 %d 份（submissions/），收到的文件 %d 个（versions.csv），审核状态（states.csv）、审核记录 %d 条（transitions.csv）、操作日志 %d 条（audit.csv）、数据 %d 项（values.csv）\n",
-		round, dir, files, len(versions), len(trs), len(log), values)
+	// The export is recorded once everything else is written (a failed
+	// export is none) and before the audit log is, so that the log holds it.
+	by := cliActor()
+	if err := db.LogAudit(ctx, by, "round.export", round, "", fmt.Sprintf("to %s: %d files", dir, files)); err != nil {
+		return "", err
+	}
+	log, err := db.Audit(ctx, store.AuditFilter{Round: round})
+	if err != nil {
+		return "", err
+	}
+	err = writeCSV(filepath.Join(tmp, "audit.csv"), []string{"id", "at", "role", "unit", "name", "from", "action", "round", "unit_concerned", "detail"},
+		func(add func(...string)) error {
+			for _, a := range log {
+				add(itoa64(a.ID), timeText(a.At), string(a.By.Role), a.By.Unit, a.By.Name, a.By.From, a.Action, a.Round, a.Unit, a.Detail)
+			}
+			return nil
+		})
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("报表 %d 份（submissions/），收到的文件 %d 个（versions.csv），审核状态（states.csv）、审核记录 %d 条（transitions.csv）、操作日志 %d 条（audit.csv）、数据 %d 项（values.csv）",
+		files, len(versions), len(trs), len(log), values), nil
+}
+
+// mkdirAll makes dir and any parents it lacks, and returns those it made,
+// deepest first, for removeDirs to take back.
+func mkdirAll(dir string) ([]string, error) {
+	var missing []string
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil || !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		missing = append(missing, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		removeDirs(missing)
+		return nil, err
+	}
+	return missing, nil
+}
+
+// removeDirs removes the directories mkdirAll made, if they are still empty.
+func removeDirs(dirs []string) {
+	for _, d := range dirs {
+		if os.Remove(d) != nil {
+			return
+		}
+	}
+}
+
+// renameDir moves the complete export tmp to dir (abs its absolute path),
+// which may be an empty directory (os.Rename does not replace one).
+func renameDir(tmp, abs, dir string) error {
+	existed := false
+	if info, err := os.Lstat(abs); err == nil && info.IsDir() {
+		if err := os.Remove(abs); err != nil {
+			if errors.Is(err, syscall.ENOTEMPTY) || errors.Is(err, syscall.EEXIST) {
+				return withHint(fmt.Errorf("round export: %s exists and is not empty", dir), "give a new or empty directory with --out")
+			}
+			return err
+		}
+		existed = true
+	}
+	if err := os.Rename(tmp, abs); err != nil {
+		if existed {
+			os.Mkdir(abs, 0o755)
+		}
+		return fmt.Errorf("round export: %w", err)
+	}
 	return nil
 }
 
