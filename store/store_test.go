@@ -295,8 +295,29 @@ func TestCorrupt(t *testing.T) {
 			name:    "record of another unit",
 			also:    cnty,
 			damage:  "UPDATE unit_states SET record_id = ? WHERE round = '2020' AND unit = '" + cnty + "'",
-			reads:   []string{"Verify"},
+			reads:   []string{"EachSubmission", "Verify"},
 			says:    []string{"round 2020, unit " + cnty + ": its submission of record is version %d, which is not an accepted version of its own"},
+			notSays: "sha256",
+		},
+		{
+			// The school (listed first) names the county's version, which
+			// the county names too.
+			name:    "record of the other unit's version",
+			also:    cnty,
+			damage:  "UPDATE unit_states SET record_id = (SELECT MAX(id) FROM versions WHERE unit = '" + cnty + "') WHERE record_id = ?",
+			reads:   []string{"EachSubmission", "Verify"},
+			says:    []string{"round 2020, unit " + school + ": its submission of record is version ", ", which is not an accepted version of its own"},
+			notSays: "sha256",
+		},
+		{
+			// The school's version is the county's now: the school names a
+			// version no other unit names. (Verify finds the school's long
+			// values first, which belong to no version of the school's.)
+			name:    "version of another unit",
+			also:    cnty,
+			damage:  "UPDATE versions SET unit = '" + cnty + "' WHERE id = ?",
+			reads:   []string{"EachSubmission"},
+			says:    []string{"round 2020, unit " + school + ": its submission of record is version %d, which is not an accepted version of its own"},
 			notSays: "sha256",
 		},
 	} {

@@ -101,7 +101,7 @@ func (db *DB) Verify(ctx context.Context, round string) (int, error) {
 		WHERE s.round = ? AND (v.accepted <> 1 OR v.round <> s.round OR v.unit <> s.unit) ORDER BY s.unit LIMIT 1`), round).Scan(&unit, &id)
 	switch {
 	case err == nil:
-		return 0, fmt.Errorf("%w: round %s, unit %s: its submission of record is version %d, which is not an accepted version of its own: restore the database from a backup", ErrCorrupt, round, unit, id)
+		return 0, foreignRecord(round, unit, id)
 	case !errors.Is(err, sql.ErrNoRows):
 		return 0, err
 	}

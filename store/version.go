@@ -218,7 +218,7 @@ func (db *DB) Recheck(ctx context.Context, id int64) (*validate.Submission, erro
 // and its maps are fn's only until it returns (the next one reuses them),
 // and fn runs while the store reads: it may not use the database.
 func (db *DB) EachSubmission(ctx context.Context, round string, use Use, fn func(*validate.Submission)) error {
-	q := "SELECT record_id FROM unit_states WHERE round = ? AND record_id IS NOT NULL"
+	q := "SELECT record_id, unit FROM unit_states WHERE round = ? AND record_id IS NOT NULL"
 	args := []any{round}
 	if use == UseApproved {
 		q += " AND state = ?"
@@ -233,19 +233,23 @@ func (db *DB) EachSubmission(ctx context.Context, round string, use Use, fn func
 	// memory at 36,770 schools). The ids come from unit_states alone:
 	// joining the versions to read their ids read a page of versions a
 	// unit (a version's row holds its result), 0.5 s at 36,770 schools;
-	// eachResult reports a record that is not among them.
-	rows, err := db.sql.QueryContext(ctx, db.q(q+" ORDER BY record_id"), args...)
+	// eachResult reports a record that is not among them, and one that is
+	// not an accepted version of the unit's own (the units are kept for
+	// that, in the order of the ids).
+	rows, err := db.sql.QueryContext(ctx, db.q(q+" ORDER BY record_id, unit"), args...)
 	if err != nil {
 		return err
 	}
 	var ids []int64
+	var units []string
 	for rows.Next() {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var unit string
+		if err := rows.Scan(&id, &unit); err != nil {
 			rows.Close()
 			return err
 		}
-		ids = append(ids, id)
+		ids, units = append(ids, id), append(units, unit)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -254,7 +258,7 @@ func (db *DB) EachSubmission(ctx context.Context, round string, use Use, fn func
 	if len(ids) == 0 {
 		return nil
 	}
-	stmt, err := db.sql.PrepareContext(ctx, db.q("SELECT id, result FROM versions WHERE id IN ("+strings.TrimSuffix(strings.Repeat("?, ", resultsAtOnce), ", ")+") ORDER BY id"))
+	stmt, err := db.sql.PrepareContext(ctx, db.q("SELECT id, round, unit, accepted, result FROM versions WHERE id IN ("+strings.TrimSuffix(strings.Repeat("?, ", resultsAtOnce), ", ")+") ORDER BY id"))
 	if err != nil {
 		return err
 	}
@@ -263,12 +267,12 @@ func (db *DB) EachSubmission(ctx context.Context, round string, use Use, fn func
 	s := new(validate.Submission)
 	chunk := make([]any, resultsAtOnce)
 	for len(ids) > 0 {
-		some := ids[:min(len(ids), resultsAtOnce)]
-		ids = ids[len(some):]
+		some, someUnits := ids[:min(len(ids), resultsAtOnce)], units[:min(len(ids), resultsAtOnce)]
+		ids, units = ids[len(some):], units[len(some):]
 		for i := range chunk {
 			chunk[i] = some[min(i, len(some)-1)] // the last chunk repeats its last id, which IN reads once
 		}
-		if err := db.eachResult(ctx, round, stmt, chunk, some, &d, s, fn); err != nil {
+		if err := db.eachResult(ctx, round, stmt, chunk, some, someUnits, &d, s, fn); err != nil {
 			return err
 		}
 	}
@@ -282,9 +286,10 @@ func (db *DB) EachSubmission(ctx context.Context, round string, use Use, fn func
 // CPU at 36,770 schools. A variable for the tests.
 var resultsAtOnce = 100
 
-// eachResult decodes the results of the versions ids (sorted) of round
+// eachResult decodes the results of the versions ids (sorted), the
+// submissions of record of units (one a unit, in the same order) of round,
 // with d into s and calls fn with each, reading them with stmt and args.
-func (db *DB) eachResult(ctx context.Context, round string, stmt *sql.Stmt, args []any, ids []int64, d *results, s *validate.Submission, fn func(*validate.Submission)) error {
+func (db *DB) eachResult(ctx context.Context, round string, stmt *sql.Stmt, args []any, ids []int64, units []string, d *results, s *validate.Submission, fn func(*validate.Submission)) error {
 	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {
 		return err
@@ -293,14 +298,22 @@ func (db *DB) eachResult(ctx context.Context, round string, stmt *sql.Stmt, args
 	next := 0
 	for rows.Next() {
 		var id int64
+		var vRound, vUnit string
+		var accepted int
 		var data sql.RawBytes // valid until Next: decoding copies what it keeps
-		if err := rows.Scan(&id, &data); err != nil {
+		if err := rows.Scan(&id, &vRound, &vUnit, &accepted, &data); err != nil {
 			return err
 		}
 		if next == len(ids) || id != ids[next] {
 			break // reported below
 		}
-		next++
+		// Two units naming one version come one after the other: at most
+		// one of them is its own.
+		for ; next < len(ids) && ids[next] == id; next++ {
+			if accepted != 1 || vRound != round || vUnit != units[next] {
+				return foreignRecord(round, units[next], id)
+			}
+		}
 		if data == nil {
 			return noResult(round, id)
 		}
@@ -335,6 +348,13 @@ func resultError(id int64, err error) error {
 // record is version id, which is not among the versions.
 func danglingRecord(round, unit string, id int64) error {
 	return fmt.Errorf("%w: round %s, unit %s: its submission of record is version %d, which is not among the versions: restore the database from a backup", ErrCorrupt, round, unit, id)
+}
+
+// foreignRecord is the error for the unit of round whose submission of
+// record is version id, which is a version of another unit or round, or
+// one not accepted.
+func foreignRecord(round, unit string, id int64) error {
+	return fmt.Errorf("%w: round %s, unit %s: its submission of record is version %d, which is not an accepted version of its own: restore the database from a backup", ErrCorrupt, round, unit, id)
 }
 
 // danglingRecordOf is danglingRecord for version id, the submission of
