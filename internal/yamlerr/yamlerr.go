@@ -54,7 +54,7 @@ func Problems(data []byte, into any, err error) []Problem {
 
 var (
 	lineRE      = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-	unmarshalRE = regexp.MustCompile("^cannot unmarshal (!!\\w+)(?: `.*`)? into (.+)$")
+	unmarshalRE = regexp.MustCompile("^cannot unmarshal (!!\\w+)(?: (`.*`))? into (.+)$")
 	unknownRE   = regexp.MustCompile(`^field (\S+) not found in type (\S+)$`)
 	twiceRE     = regexp.MustCompile(`^field (\S+) already set in type (\S+)$`)
 	dupRE       = regexp.MustCompile(`^mapping key (".*") already defined at line (\d+)$`)
@@ -96,10 +96,10 @@ func (w *words) problem(root *yaml.Node, msg string) Problem {
 	case unmarshalRE.MatchString(msg):
 		m := unmarshalRE.FindStringSubmatch(msg)
 		key, found := "", found(m[1], "")
-		if n, k := at(root, p.Line, m[1]); n != nil {
+		if n, k := at(root, p.Line, value{m[1], m[2]}); n != nil {
 			key, found = k+": ", foundNode(n)
 		}
-		want, do := w.expected(m[2])
+		want, do := w.expected(m[3])
 		p.Msg = fmt.Sprintf("%s%s is expected here, not %s: %s", key, want, found, do)
 	case unknownRE.MatchString(msg):
 		m := unknownRE.FindStringSubmatch(msg)
@@ -189,10 +189,10 @@ func (w *words) expected(name string) (want, do string) {
 	return "a single value", "write one value, in quotes if it begins with [ or {"
 }
 
-// at returns the deepest node at line of the tag (a value of the wrong
+// at returns the deepest node at line that is the value tag (of the wrong
 // type) under n, and the key it is the value of (for a list's item, the
 // list's key).
-func at(n *yaml.Node, line int, tag string) (*yaml.Node, string) {
+func at(n *yaml.Node, line int, tag value) (*yaml.Node, string) {
 	if n == nil {
 		return nil, ""
 	}
@@ -212,7 +212,7 @@ func at(n *yaml.Node, line int, tag string) (*yaml.Node, string) {
 				}
 				return found, key
 			}
-			if v.Line == line && v.ShortTag() == tag {
+			if v.Line == line && tag.is(v) {
 				return v, k.Value
 			}
 		}
@@ -221,12 +221,33 @@ func at(n *yaml.Node, line int, tag string) (*yaml.Node, string) {
 			if found, key := at(c, line, tag); found != nil {
 				return found, key
 			}
-			if c.Line == line && c.ShortTag() == tag {
+			if c.Line == line && tag.is(c) {
 				return c, ""
 			}
 		}
 	}
 	return nil, ""
+}
+
+// value is a value of the wrong type as the decoder's message gives it: its
+// tag and, for a scalar, its text in backquotes, the first 7 bytes and
+// "..." when longer than 10 (a line may hold more than one value of the
+// tag: {unit: "370811", row: 第二行}).
+type value struct{ tag, quoted string }
+
+// is reports whether n is the value.
+func (v value) is(n *yaml.Node) bool {
+	if n.ShortTag() != v.tag {
+		return false
+	}
+	if len(v.quoted) < 2 {
+		return true // no text given: a list or a group of keys
+	}
+	text := v.quoted[1 : len(v.quoted)-1]
+	if len(n.Value) > 10 {
+		return len(text) == 10 && strings.HasSuffix(text, "...") && strings.HasPrefix(n.Value, text[:7])
+	}
+	return n.Value == text
 }
 
 // foundNode says what the value n is.
