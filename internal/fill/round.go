@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"regexp"
@@ -15,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"edustat/catalog"
+	"edustat/internal/yamlerr"
 )
 
 // RoundFile is the name of the file that describes an example round; the
@@ -44,23 +46,25 @@ type Send struct {
 	File     string // the data file it comes from
 }
 
-// roundDoc is round.yaml.
-type roundDoc struct {
-	Round    string    `yaml:"round"`
-	Deadline string    `yaml:"deadline"`
-	Prior    string    `yaml:"prior"`
-	Missing  []missing `yaml:"missing"`
-	Mistakes []mistake `yaml:"mistakes"`
-	Earlier  []earlier `yaml:"earlier"`
+// yamlRound is round.yaml. (Its types are named for internal/yamlerr,
+// which words yamlMistake as "mistake".)
+type yamlRound struct {
+	Round    string            `yaml:"round"`
+	Deadline string            `yaml:"deadline"`
+	Prior    string            `yaml:"prior"`
+	Missing  []yamlMissingUnit `yaml:"missing"`
+	Mistakes []yamlMistake     `yaml:"mistakes"`
+	Earlier  []yamlEarlierFile `yaml:"earlier"`
 }
 
-type missing struct {
+// yamlMissingUnit is a unit that sends nothing.
+type yamlMissingUnit struct {
 	Unit string `yaml:"unit"`
 	Why  string `yaml:"why"`
 }
 
-// mistake is text a clerk types instead of the value.
-type mistake struct {
+// yamlMistake is text a clerk types instead of the value.
+type yamlMistake struct {
 	Unit  string `yaml:"unit"`
 	Form  string `yaml:"form"` // list forms: the 表号
 	Row   int    `yaml:"row"`  // list forms: the record, from 1
@@ -69,13 +73,13 @@ type mistake struct {
 	Why   string `yaml:"why"`
 }
 
-// earlier is a file a unit sent before its last one.
-type earlier struct {
-	Unit     string    `yaml:"unit"`
-	Label    string    `yaml:"label"`
-	Reported string    `yaml:"reported"`
-	Mistakes []mistake `yaml:"mistakes"`
-	Why      string    `yaml:"why"`
+// yamlEarlierFile is a file a unit sent before its last one.
+type yamlEarlierFile struct {
+	Unit     string        `yaml:"unit"`
+	Label    string        `yaml:"label"`
+	Reported string        `yaml:"reported"`
+	Mistakes []yamlMistake `yaml:"mistakes"`
+	Why      string        `yaml:"why"`
 }
 
 // LoadRound reads the example round in directory dir of fsys: RoundFile and
@@ -87,9 +91,9 @@ func LoadRound(fsys fs.FS, dir string, c *catalog.Catalog) (*Round, error) {
 	if err != nil {
 		return nil, fmt.Errorf("example round: %w", err)
 	}
-	var doc roundDoc
-	if err := decodeStrict(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w: %v", name, ErrExample, err)
+	var doc yamlRound
+	if err := decodeStrict(name, data, &doc); err != nil {
+		return nil, err
 	}
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%s: %w: %s", name, ErrExample, fmt.Sprintf(format, args...))
@@ -175,15 +179,29 @@ func LoadRound(fsys fs.FS, dir string, c *catalog.Catalog) (*Round, error) {
 	return r, nil
 }
 
-// decodeStrict decodes YAML, refusing unknown keys.
-func decodeStrict(data []byte, v any) error {
+// decodeStrict decodes the YAML file name, refusing unknown keys. Its
+// error says what is wrong in words (internal/yamlerr), one problem a line,
+// each with the file's line: name:LINE: invalid example data: ….
+func decodeStrict(name string, data []byte, v any) error {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	return dec.Decode(v)
+	err := dec.Decode(v)
+	if err == nil || errors.Is(err, io.EOF) {
+		return nil // an empty file is an empty document, as for yaml.Unmarshal
+	}
+	var errs []error
+	for _, p := range yamlerr.Problems(data, v, err) {
+		where := name
+		if p.Line > 0 {
+			where = fmt.Sprintf("%s:%d", name, p.Line)
+		}
+		errs = append(errs, fmt.Errorf("%s: %w: %s", where, ErrExample, p.Msg))
+	}
+	return errors.Join(errs...)
 }
 
 // apply makes the mistake m in v.
-func apply(v *Values, m mistake, c *catalog.Catalog) error {
+func apply(v *Values, m yamlMistake, c *catalog.Catalog) error {
 	in := c.Indicator(m.Code)
 	if in == nil {
 		return fmt.Errorf("unknown indicator %q", m.Code)
@@ -211,8 +229,8 @@ func apply(v *Values, m mistake, c *catalog.Catalog) error {
 	return nil
 }
 
-// unitDoc is a unit's data file.
-type unitDoc struct {
+// yamlUnitFile is a unit's data file.
+type yamlUnitFile struct {
 	Unit   string            `yaml:"unit"`
 	Name   string            `yaml:"name"`
 	Footer map[string]string `yaml:"footer"`
@@ -221,9 +239,9 @@ type unitDoc struct {
 
 // parseUnit reads one unit's data file.
 func parseUnit(name string, data []byte, c *catalog.Catalog) (*Send, error) {
-	var doc unitDoc
-	if err := decodeStrict(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w: %v", name, ErrExample, err)
+	var doc yamlUnitFile
+	if err := decodeStrict(name, data, &doc); err != nil {
+		return nil, err
 	}
 	at := func(n *yaml.Node, format string, args ...any) error {
 		return fmt.Errorf("%s:%d: %w: %s", name, n.Line, ErrExample, fmt.Sprintf(format, args...))

@@ -138,7 +138,6 @@ func TestLoadRoundErrors(t *testing.T) {
 		want  string
 	}{
 		{"no round file", map[string]string{"r/a.yaml": unit}, "example round: open r/round.yaml"},
-		{"unknown key", map[string]string{"r/round.yaml": round + "deadlines: 1\n"}, "field deadlines not found"},
 		{"bad deadline", map[string]string{"r/round.yaml": "round: \"2020\"\ndeadline: 15.1.2021\n"}, `deadline "15.1.2021": want a date`},
 		{"prior outside", map[string]string{"r/round.yaml": round + "prior: ../../x.csv\n"}, "lies outside the examples"},
 		{"no unit code", map[string]string{"r/round.yaml": round, "r/a.yaml": "name: 任城区\n"}, "r/a.yaml: invalid example data: no unit code"},
@@ -166,6 +165,51 @@ func TestLoadRoundErrors(t *testing.T) {
 				t.Fatalf("LoadRound = %v, want an error saying %q", err, tt.want)
 			}
 			if tt.name != "no round file" && !errors.Is(err, ErrExample) {
+				t.Errorf("LoadRound = %v, want it to wrap ErrExample", err)
+			}
+		})
+	}
+}
+
+// TestLoadRoundYAMLErrors checks the whole message for YAML that does not
+// decode: the file and line, the key, what is expected and what to write,
+// in words (internal/yamlerr), one problem a line; never the decoder's text.
+func TestLoadRoundYAMLErrors(t *testing.T) {
+	c, _, _ := testData(t)
+	const round = "round: \"2020\"\ndeadline: 2021-01-15\n"
+	const unit = "unit: \"370811\"\nname: 任城区\nfooter:\n  报出日期: 2021-01-10\n"
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  string
+	}{
+		{"unknown key", map[string]string{"r/round.yaml": round + "deadlines: 1\n"},
+			`r/round.yaml:3: invalid example data: unknown key "deadlines" in round: remove it, or correct it to one of round, deadline, prior, missing, mistakes, earlier`},
+		{"unknown key of a mistake", map[string]string{"r/round.yaml": round + "mistakes:\n  - {unit: \"370811\", code: KG_BUILT, typd: 9所}\n", "r/a.yaml": unit},
+			`r/round.yaml:4: invalid example data: unknown key "typd" in mistake: remove it, or correct it to one of unit, form, row, code, typed, why`},
+		{"missing not a list", map[string]string{"r/round.yaml": round + "missing: \"370811\"\n"},
+			`r/round.yaml:3: invalid example data: missing: a list is expected here, not "370811": write each item on a line of its own beginning with "- ", or [a, b] on one line`},
+		{"two problems, in line order", map[string]string{"r/round.yaml": round + "earlier:\n  - unit: \"370811\"\n    mistakes:\n      - {unit: \"370811\", row: 第二行}\n    labl: 初报\n"},
+			"r/round.yaml:6: invalid example data: row: a whole number is expected here, not \"第二行\": write digits only, such as 40\n" +
+				`r/round.yaml:7: invalid example data: unknown key "labl" in earlier file: remove it, or correct it to one of unit, label, reported, mistakes, why`},
+		{"key twice", map[string]string{"r/round.yaml": round + "prior: a.csv\nprior: b.csv\n"},
+			`r/round.yaml:4: invalid example data: key "prior" is given twice (first on line 3): keep one`},
+		{"malformed", map[string]string{"r/round.yaml": round + "prior: a: b\n"},
+			"r/round.yaml:3: invalid example data: mapping values are not allowed in this context: the YAML is malformed here (check the indentation, the colons and the quotes)"},
+		{"unit file", map[string]string{"r/round.yaml": round, "r/a.yaml": unit + "footer: {}\n"},
+			`r/a.yaml:5: invalid example data: key "footer" is given twice (first on line 3): keep one`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fsys := fstest.MapFS{}
+			for name, text := range tt.files {
+				fsys[name] = &fstest.MapFile{Data: []byte(text)}
+			}
+			_, err := LoadRound(fsys, "r", c)
+			if err == nil || err.Error() != tt.want {
+				t.Fatalf("LoadRound = %v\nwant %s", err, tt.want)
+			}
+			if !errors.Is(err, ErrExample) {
 				t.Errorf("LoadRound = %v, want it to wrap ErrExample", err)
 			}
 		})
