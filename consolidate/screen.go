@@ -1,6 +1,7 @@
 package consolidate
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 
@@ -21,19 +22,35 @@ const ScreenSheet = "核查"
 // screens read (see Screen).
 func (r *Round) ScreenUnits() ([]*screen.Unit, error) {
 	codes := r.screenCodes()
-	var us []*screen.Unit
+	if codes == nil {
+		return nil, nil
+	}
+	type unitFile struct {
+		u *roster.Unit
+		f *file
+	}
+	var todo []unitFile
+	for _, u := range r.ros.Units {
+		if f := r.kept[u.Code]; f != nil && f.clean() {
+			todo = append(todo, unitFile{u, f})
+		}
+	}
+	// Read in the order of the spill, which is not the roster's: one
+	// pass through the file rather than a jump for every unit.
+	order := make([]int, len(todo))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int { return cmp.Compare(todo[i].f.at.off, todo[j].f.at.off) })
+	us := make([]*screen.Unit, len(todo))
 	var a screenAlloc
 	rd := r.reader()
-	for _, u := range r.ros.Units {
-		f := r.kept[u.Code]
-		if f == nil || !f.clean() || codes == nil {
-			continue
-		}
-		b, err := rd.read(f, partValues)
+	for _, i := range order {
+		b, err := rd.read(todo[i].f, partValues)
 		if err != nil {
 			return nil, err
 		}
-		us = append(us, r.screenUnit(&a, u, f, b.values, codes))
+		us[i] = r.screenUnit(&a, todo[i].u, todo[i].f, b.values, codes)
 	}
 	return us, nil
 }
