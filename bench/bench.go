@@ -379,8 +379,8 @@ func run(ctx context.Context, opts Options, schools int) (*result, error) {
 		}
 	}
 	w := opts.Stdout
-	fmt.Fprintf(w, "edustat bench：%d 个县市区，%d 所学校，共 %d 个工作簿；%d 个处理器；目录 %s\n",
-		opts.Counties, schools, len(b.units), runtime.GOMAXPROCS(0), dir)
+	fmt.Fprintf(w, "edustat bench：%d 个县市区，%d 所学校，共 %d 个工作簿；%d 个处理器；目录 %s%s，临时目录 %s%s\n",
+		opts.Counties, schools, len(b.units), runtime.GOMAXPROCS(0), dir, fsLabel(dir), os.TempDir(), fsLabel(os.TempDir()))
 
 	if opts.CPUProfile != "" {
 		f, err := os.Create(opts.CPUProfile)
@@ -451,4 +451,13 @@ func megabytes(n uint64) string {
 		return "n/a"
 	}
 	return fmt.Sprintf("%.0f MB", float64(n)/(1<<20))
+}
+
+// fsLabel is "（ext4）" for a folder on ext4, "" where the file system
+// cannot be told.
+func fsLabel(dir string) string {
+	if t := fsType(dir); t != "" {
+		return "（" + t + "）"
+	}
+	return ""
 }
