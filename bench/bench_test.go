@@ -299,3 +299,54 @@ func TestBenchPortal(t *testing.T) {
 		t.Errorf("portal step did not store every upload:\n%s", stdout.String())
 	}
 }
+
+// TestKeepBest: of two runs of one size, each step keeps its least wall
+// and CPU time and its greatest memory, and a store target missed in
+// either stays missed.
+func TestKeepBest(t *testing.T) {
+	a := &result{schools: 10, steps: []step{
+		{name: stepGenerate, took: 3 * time.Second, cpu: 2 * time.Second, rss: 50, heap: 40},
+		{name: stepConsolidate, took: 1 * time.Second, cpu: 5 * time.Second, rss: 90, heap: 10},
+	}}
+	b := &result{schools: 10, storeMissed: true, steps: []step{
+		{name: stepGenerate, took: 2 * time.Second, cpu: 4 * time.Second, rss: 70, heap: 30},
+		{name: stepConsolidate, took: 4 * time.Second, cpu: 3 * time.Second, rss: 80, heap: 20},
+	}}
+	var best *result
+	best = best.keepBest(a).keepBest(b)
+	want := []step{
+		{name: stepGenerate, took: 2 * time.Second, cpu: 2 * time.Second, rss: 70, heap: 40},
+		{name: stepConsolidate, took: 1 * time.Second, cpu: 3 * time.Second, rss: 90, heap: 20},
+	}
+	for i, s := range best.steps {
+		if s.took != want[i].took || s.cpu != want[i].cpu || s.rss != want[i].rss || s.heap != want[i].heap {
+			t.Errorf("%s: took %v cpu %v rss %d heap %d, want %v %v %d %d", s.name, s.took, s.cpu, s.rss, s.heap, want[i].took, want[i].cpu, want[i].rss, want[i].heap)
+		}
+	}
+	if !best.storeMissed {
+		t.Error("a store target missed in one run of two is not missed")
+	}
+}
+
+// TestScaleRepeat runs each of two tiny sizes twice, each run in a
+// directory of its own, and says the table is the best of two.
+func TestScaleRepeat(t *testing.T) {
+	opts := testOptions(t)
+	opts.Sizes, opts.Counties, opts.Repeat, opts.Out = []int{3, 2}, 2, 2, filepath.Join(t.TempDir(), "bench")
+	var stdout bytes.Buffer
+	opts.Stdout = &stdout
+	if err := Run(context.Background(), opts); err != nil && !errors.Is(err, ErrMissed) {
+		t.Fatalf("Run: %v\n%s", err, stdout.String())
+	}
+	if want := "每格为 2 次运行中最少的用时和 CPU、最多的内存"; !strings.Contains(stdout.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, stdout.String())
+	}
+	if n := strings.Count(stdout.String(), "edustat bench："); n != 4 {
+		t.Errorf("%d runs, want 4 (two sizes, twice each)", n)
+	}
+	for _, d := range []string{"2-1", "2-2", "3-1", "3-2"} {
+		if _, err := os.Stat(filepath.Join(opts.Out, d, "submissions")); err != nil {
+			t.Errorf("run %s: %v", d, err)
+		}
+	}
+}

@@ -71,6 +71,11 @@ Flags:
                      every size with its growth against the smallest
                      (each size goes to DIR/N; a temporary directory
                      is removed after the last size)
+      --repeat N     with --scale, run each size N times (in DIR/N-1,
+                     DIR/N-2 ...) and keep of each step its least time and
+                     greatest memory: a busy moment of the machine only
+                     adds time, and one of them can cost a growth target
+                     (default 1)
       --counties N   counties in the round (default 11)
   -o, --out DIR      where to write the workbooks, a new or empty
                      directory, kept afterwards (default: a temporary
@@ -101,6 +106,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	fset := flags(benchCmd, e)
 	schools := fset.IntP("schools", "n", 3677, "schools")
 	sizes := fset.IntSlice("scale", nil, "sizes")
+	repeat := fset.Int("repeat", 1, "runs of each size")
 	counties := fset.Int("counties", 11, "counties")
 	out := fset.StringP("out", "o", "", "output directory")
 	keep := fset.Bool("keep", false, "keep the temporary directory")
@@ -116,6 +122,10 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		return usageError("bench takes no arguments, got %q", fset.Arg(0))
 	case *schools < 0:
 		return usageError("bench: --schools %d: want 0 or more", *schools)
+	case *repeat < 1:
+		return usageError("bench: --repeat %d: want 1 or more", *repeat)
+	case fset.Changed("repeat") && len(*sizes) == 0:
+		return usageError("bench: --repeat goes with --scale")
 	case len(*sizes) > 0 && fset.Changed("schools"):
 		return usageError("bench: give --schools or --scale, not both")
 	case len(*sizes) > 0 && (*withPortal || *portalDB != "" || *intakeDB != ""):
@@ -142,7 +152,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	err = bench.Run(ctx, bench.Options{
-		Catalog: c, Roster: ros, Example: ex, Schools: *schools, Sizes: *sizes, Counties: *counties,
+		Catalog: c, Roster: ros, Example: ex, Schools: *schools, Sizes: *sizes, Repeat: *repeat, Counties: *counties,
 		Out: *out, Keep: *keep, CPUProfile: *cpuprofile, Stdout: e.stdout, Stderr: e.stderr,
 		Portal: *withPortal, PortalDB: *portalDB, DB: *intakeDB,
 	})
