@@ -105,7 +105,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	if errors.Is(err, store.ErrCorrupt) {
-		s.message(w, r, http.StatusInternalServerError, "数据库已损坏", "轮次数据库已损坏，这一页无法显示，再试也不会好转。请告知市教育局：服务器日志写明了损坏之处，须由管理员从备份恢复数据库。")
+		s.message(w, r, http.StatusInternalServerError, "数据库已损坏", "轮次数据库已损坏，本页无法显示，重试也无法解决。请联系系统管理员：服务器日志写明了损坏之处，须从备份恢复数据库。")
 		return
 	}
 	s.message(w, r, http.StatusInternalServerError, "服务器错误", "服务器处理时出错，请稍后再试；如果一直出错，请联系市教育局。")
