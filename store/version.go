@@ -327,7 +327,7 @@ func (db *DB) eachResult(ctx context.Context, round string, stmt *sql.Stmt, args
 	}
 	if next < len(ids) {
 		rows.Close()
-		return db.danglingRecordOf(ctx, ids[next])
+		return danglingRecord(round, units[next], ids[next])
 	}
 	return rows.Close()
 }
@@ -355,17 +355,6 @@ func danglingRecord(round, unit string, id int64) error {
 // one not accepted.
 func foreignRecord(round, unit string, id int64) error {
 	return fmt.Errorf("%w: round %s, unit %s: its submission of record is version %d, which is not an accepted version of its own: restore the database from a backup", ErrCorrupt, round, unit, id)
-}
-
-// danglingRecordOf is danglingRecord for version id, the submission of
-// record of a unit not yet known.
-func (db *DB) danglingRecordOf(ctx context.Context, id int64) error {
-	var round, unit string
-	err := db.sql.QueryRowContext(ctx, db.q("SELECT round, unit FROM unit_states WHERE record_id = ?"), id).Scan(&round, &unit)
-	if err != nil {
-		return fmt.Errorf("%w: version %d is named as a unit's submission of record but is not among the versions: restore the database from a backup", ErrCorrupt, id)
-	}
-	return danglingRecord(round, unit, id)
 }
 
 // checkRecords returns danglingRecord for the first unit of round (of
