@@ -34,6 +34,11 @@ func exportRound(ctx context.Context, e *env, db *store.DB, round, dir string) e
 	if err != nil {
 		return err
 	}
+	// --out a link to a directory exports into the directory, not over
+	// the link.
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
 	parent := filepath.Dir(abs)
 	made, err := mkdirAll(parent)
 	if err != nil {
@@ -148,8 +153,10 @@ func writeExport(ctx context.Context, db *store.DB, round, dir, tmp string) (str
 	if err != nil {
 		return "", err
 	}
-	// The export is recorded once everything else is written (a failed
-	// export is none) and before the audit log is, so that the log holds it.
+	// The export is recorded once everything but the audit log is written,
+	// and before the log is, so that the log holds it. Should writing the
+	// log or moving the export into place still fail, the audit log names
+	// an export that is not there.
 	by := cliActor()
 	if err := db.LogAudit(ctx, by, "round.export", round, "", fmt.Sprintf("to %s: %d files", dir, files)); err != nil {
 		return "", err
