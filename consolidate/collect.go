@@ -129,6 +129,11 @@ func IsSummary(path string) bool {
 	if err != nil {
 		return false
 	}
-	b, err := xlsx.Open(zr, validate.PriorLimits)
+	b, err := xlsx.Open(zr, summaryLimits)
 	return err == nil && b.HasSheet(validate.LongSheet)
 }
+
+// summaryLimits are IsSummary's: the long sheets of a summary may be as
+// large as a prior round's (validate.PriorLimits), but the parts it reads
+// whole, of workbooks that may be anyone's, are held to the default limit.
+var summaryLimits = xlsx.Limits{MaxStreamedPart: validate.PriorLimits.MaxStreamedPart, MaxUnzipSize: validate.PriorLimits.MaxUnzipSize}

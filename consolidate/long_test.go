@@ -1,12 +1,14 @@
 package consolidate
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -247,5 +249,45 @@ func TestListSheetName(t *testing.T) {
 		if got := b.listSheetName(&catalog.Form{Title: title, Code: "学9表"}); got != want {
 			t.Errorf("listSheetName(%q) = %q, want %q", title, got, want)
 		}
+	}
+}
+
+// TestIsSummaryHoldsPartsSmall: IsSummary looks at every workbook of the
+// input folders, anyone's, so a part it reads whole is held to the default
+// limit even though a summary's long sheets may be far larger: a workbook
+// part of 40 MB (stored, so no ratio gives it away) is not read.
+func TestIsSummaryHoldsPartsSmall(t *testing.T) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.Create("_rels/.rels")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte(`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`))
+	w, err = zw.CreateHeader(&zip.FileHeader{Name: "xl/workbook.xml", Method: zip.Store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte(`<workbook><sheets><sheet name="_data" sheetId="1"/></sheets>`))
+	w.Write(bytes.Repeat([]byte(" "), 40<<20))
+	w.Write([]byte(`</workbook>`))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "big.xlsx")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	buf = bytes.Buffer{}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	is := IsSummary(path)
+	runtime.ReadMemStats(&after)
+	if is {
+		t.Error("IsSummary of a workbook whose workbook part is over the limit = true")
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 16<<20 {
+		t.Errorf("IsSummary allocated %d MB", got>>20)
 	}
 }

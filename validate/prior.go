@@ -24,9 +24,11 @@ import (
 // LibreOffice saved again) is bounded by the same limit. The parts are
 // read one at a time, so the limit of all of them together only keeps out
 // what no summary is (a summary of 500,000 schools declares some 6 GB);
-// the file itself is bounded by inputfile.MaxPrior. IsSummary opens a
-// summary with these limits too.
-var PriorLimits = xlsx.Limits{MaxPartSize: 1 << 30, MaxUnzipSize: 8 << 30, MaxCells: 8 << 20}
+// the file itself, given on purpose as the prior round, is bounded by
+// inputfile.MaxPrior. consolidate.IsSummary, which looks at every workbook
+// of the input folders, allows the long sheets as much but reads its
+// parts whole under the default limit.
+var PriorLimits = xlsx.Limits{MaxPartSize: 1 << 30, MaxStreamedPart: 1 << 30, MaxUnzipSize: 8 << 30, MaxCells: 8 << 20}
 
 // ErrBadPrior is wrapped by the errors LoadPrior returns for a file that is
 // not a prior round in the long format.

@@ -61,11 +61,15 @@ const (
 // every workbook edustat reads (submissions, rosters, prior rounds,
 // summaries). Zero fields take the defaults.
 type Limits struct {
-	MaxPartSize  int64 // bytes of one unzipped part
-	MaxUnzipSize int64 // bytes of all entries unzipped, as the zip declares them
-	MaxEntries   int   // entries of the zip
-	MaxRows      int   // the last row of a sheet that holds a value
-	MaxCells     int   // cells held of all sheets read, blanks within rows included
+	MaxPartSize int64 // bytes of one unzipped part read whole
+	// MaxStreamedPart is the bytes of a sheet read a row at a time
+	// (Book.EachRow), which costs a chunk whatever its size: the long
+	// sheets of a large round's summary. MaxPartSize when 0 or less.
+	MaxStreamedPart int64
+	MaxUnzipSize    int64 // bytes of all entries unzipped, as the zip declares them
+	MaxEntries      int   // entries of the zip
+	MaxRows         int   // the last row of a sheet that holds a value
+	MaxCells        int   // cells held of all sheets read, blanks within rows included
 }
 
 func (l Limits) withDefaults() Limits {
@@ -78,6 +82,7 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxPartSize > l.MaxUnzipSize {
 		l.MaxPartSize = l.MaxUnzipSize
 	}
+	l.MaxStreamedPart = min(max(l.MaxStreamedPart, l.MaxPartSize), l.MaxUnzipSize)
 	if l.MaxEntries <= 0 {
 		l.MaxEntries = DefaultMaxEntries
 	}

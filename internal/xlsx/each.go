@@ -21,18 +21,27 @@ var errMore = errors.New("more")
 // cells before it that hold none are ""). Unlike Sheet it does not hold
 // the sheet: the part is unzipped a chunk at a time and a row is let go
 // once fn returns, so a sheet of a million rows costs a chunk and a row
-// (Limits.MaxCells does not apply; MaxRows and MaxPartSize do). fn must
-// not keep the slice, which is reused; its strings it may keep. An error
-// of fn ends the rows and is returned. Formulas are not kept.
+// (Limits.MaxCells does not apply; MaxRows and MaxStreamedPart do). fn
+// must not keep the slice, which is reused; its strings it may keep. An
+// error of fn ends the rows and is returned as it is. Formulas are not
+// kept.
 func (b *Book) EachRow(name string, fn func(row int, values []string) error) error {
 	info := b.sheet(name)
 	if info == nil {
 		return fmt.Errorf("sheet %s: %w: no such sheet", name, ErrFormat)
 	}
-	if err := b.eachRow(info.part, fn); err != nil {
-		return fmt.Errorf("sheet %s: %w", name, err)
+	var fnErr error
+	err := b.eachRow(info.part, func(row int, values []string) error {
+		fnErr = fn(row, values)
+		return fnErr
+	})
+	switch {
+	case err == nil:
+		return nil
+	case fnErr != nil && err == fnErr: // fn's own: it says where
+		return err
 	}
-	return nil
+	return fmt.Errorf("sheet %s: %w", name, err)
 }
 
 func (b *Book) eachRow(part string, fn func(row int, values []string) error) error {
@@ -40,7 +49,7 @@ func (b *Book) eachRow(part string, fn func(row int, values []string) error) err
 	if zf == nil {
 		return fmt.Errorf("%s: %w", part, errNoPart)
 	}
-	if zf.UncompressedSize64 > uint64(b.lim.MaxPartSize) {
+	if zf.UncompressedSize64 > uint64(b.lim.MaxStreamedPart) {
 		return fmt.Errorf("%s: %w", part, ErrTooLarge)
 	}
 	rc, err := zf.Open()
@@ -76,6 +85,10 @@ func (b *Book) eachRow(part string, fn func(row int, values []string) error) err
 		case err != nil:
 			return err
 		case done:
+			// Read to the end, where archive/zip checks the checksum.
+			if _, err := io.Copy(io.Discard, rc); err != nil {
+				return fmt.Errorf("%s: %w: %v", part, ErrFormat, err)
+			}
 			return nil
 		}
 		buf = buf[:copy(buf, buf[used:])]

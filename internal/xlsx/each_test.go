@@ -1,8 +1,11 @@
 package xlsx
 
 import (
+	"archive/zip"
+	"bytes"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"strings"
 	"testing"
@@ -159,11 +162,65 @@ func TestEachRowErrors(t *testing.T) {
 	b := openTest(t, sheetData(`<row r="1"><c><v>1</v></c></row><row r="2"><c><v>2</v></c></row>`))
 	n := 0
 	err := b.EachRow("Sheet1", func(int, []string) error { n++; return stop })
-	if !errors.Is(err, stop) || n != 1 {
-		t.Errorf("EachRow with a callback that fails: %v after %d rows, want stop after 1", err, n)
+	if err != stop || n != 1 { // as it is: the callback's error says where
+		t.Errorf("EachRow with a callback that fails: %v after %d rows, want stop, unwrapped, after 1", err, n)
 	}
 	if err := b.EachRow("无此表", func(int, []string) error { return nil }); !errors.Is(err, ErrFormat) {
 		t.Errorf("EachRow of no such sheet: %v, want ErrFormat", err)
+	}
+}
+
+// TestEachRowChecksum: a sheet whose bytes do not match the zip's
+// checksum is refused, as Sheet refuses it, although its rows end before
+// the damage.
+func TestEachRowChecksum(t *testing.T) {
+	withChunk(t, 5) // the rows end chunks before the part does
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	sheet := `<worksheet><sheetData><row r="1"><c><v>1</v></c></row></sheetData>` + strings.Repeat(" ", 1000) + `</worksheet>`
+	for name, content := range testParts(sheet) {
+		if name != "xl/worksheets/sheet1.xml" {
+			w, err := zw.Create(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write([]byte(content))
+			continue
+		}
+		data := []byte(content)
+		w, err := zw.CreateRaw(&zip.FileHeader{Name: name, Method: zip.Store, CRC32: crc32.ChecksumIEEE(data) ^ 1,
+			CompressedSize64: uint64(len(data)), UncompressedSize64: uint64(len(data))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(data)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := OpenBytes(buf.Bytes(), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.EachRow("Sheet1", func(int, []string) error { return nil }); !errors.Is(err, ErrFormat) {
+		t.Errorf("EachRow of a sheet failing its checksum = %v, want ErrFormat", err)
+	}
+}
+
+// TestEachRowStreamedLimit: a sheet over MaxPartSize but within
+// MaxStreamedPart is read a row at a time, and refused whole.
+func TestEachRowStreamedLimit(t *testing.T) {
+	rows := strings.Repeat(`<row r="1"><c><v>1</v></c></row>`, 1)
+	xml := sheetData(rows + strings.Repeat(" ", 4096))
+	b, err := OpenBytes(zipParts(t, testParts(xml)), Limits{MaxPartSize: 2048, MaxStreamedPart: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := eachRows(t, b, "Sheet1"); err != nil || len(got) != 1 {
+		t.Errorf("EachRow = %q, %v; want one row", got, err)
+	}
+	if _, err := b.Sheet("Sheet1"); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("Sheet = %v, want ErrTooLarge", err)
 	}
 }
 

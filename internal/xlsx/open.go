@@ -47,7 +47,9 @@ func (e *LimitError) Error() string {
 func (e *LimitError) Unwrap() error { return ErrTooLarge }
 
 // CheckZip refuses, with a *LimitError, a zip with more entries than
-// lim.MaxEntries, a part declared over lim.MaxPartSize or compressed
+// lim.MaxEntries, a part declared over lim.MaxStreamedPart (the larger
+// of the two part limits; a part read whole is held to MaxPartSize when it
+// is read) or compressed
 // suspiciously well, or parts declared over lim.MaxUnzipSize in all.
 func CheckZip(zr *zip.Reader, lim Limits) error {
 	lim = lim.withDefaults()
@@ -59,8 +61,8 @@ func CheckZip(zr *zip.Reader, lim Limits) error {
 		size := zf.UncompressedSize64
 		total += size
 		switch {
-		case size > uint64(lim.MaxPartSize):
-			return &LimitError{Over: OverPart, Name: zf.Name, Size: int64(min(size, 1<<62)), Limit: lim.MaxPartSize}
+		case size > uint64(lim.MaxStreamedPart):
+			return &LimitError{Over: OverPart, Name: zf.Name, Size: int64(min(size, 1<<62)), Limit: lim.MaxStreamedPart}
 		case total > uint64(lim.MaxUnzipSize):
 			return &LimitError{Over: OverTotal, Size: int64(min(total, 1<<62)), Limit: lim.MaxUnzipSize}
 		case size > ratioFloor && size/max(zf.CompressedSize64, 1) > maxRatio:
