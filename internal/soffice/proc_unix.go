@@ -23,3 +23,24 @@ func killAll(cmd *exec.Cmd) {
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}
 }
+
+// stopAll asks cmd's process group to quit.
+func stopAll(cmd *exec.Cmd) {
+	if cmd.Process != nil {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+	}
+}
+
+// crashSignal reports whether a process was killed by a signal that
+// means it crashed.
+func crashSignal(ee *exec.ExitError) bool {
+	ws, ok := ee.Sys().(syscall.WaitStatus)
+	if !ok || !ws.Signaled() {
+		return false
+	}
+	switch ws.Signal() {
+	case syscall.SIGSEGV, syscall.SIGBUS, syscall.SIGABRT:
+		return true
+	}
+	return false
+}

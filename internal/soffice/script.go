@@ -17,8 +17,10 @@ const ScriptEnv = "EDUSTAT_UNO"
 
 // ScriptRetry is the exit code by which a UNO script says that LibreOffice
 // failed under it (the bridge was disposed, the connection refused): the
-// run is tried again with a new LibreOffice. Any other failure of the
-// script is its own and is not retried.
+// run is tried again with a new LibreOffice. A script killed by a signal
+// that means a crash (SIGSEGV, SIGBUS, SIGABRT) is tried again too: pyuno,
+// LibreOffice's Python bridge, is LibreOffice's code. Any other failure of
+// the script is its own and is not retried.
 const ScriptRetry = 3
 
 // Script runs a UNO script against a LibreOffice of its own: it makes a
@@ -28,6 +30,13 @@ const ScriptRetry = 3
 // under the script, or the script exits with ScriptRetry, the whole run
 // is tried again, up to the Runner's attempts. It returns what the script
 // printed.
+//
+// The Runner stops LibreOffice when the script has ended, so a script
+// need not ask it to quit (Desktop.terminate). A Python script should
+// end with os._exit after flushing what it printed: pyuno can crash as
+// the interpreter finalizes its proxies, most often when LibreOffice has
+// just gone away under them (a segmentation fault after the work was
+// done, seen on CI).
 func (r *Runner) Script(ctx context.Context, argv ...string) (string, error) {
 	if len(argv) == 0 {
 		return "", errors.New("soffice: Script: no command")
@@ -70,11 +79,14 @@ func (r *Runner) runScript(ctx context.Context, cmd string, argv []string) (stri
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- lo.Wait() }()
-	done := false // the script ran to its end and asked LibreOffice to quit
+	done := false // the script ran to its end: LibreOffice may quit in its own time
 	defer func() {
-		wait := 10 * time.Second
-		if !done {
-			wait = 0
+		wait := time.Duration(0)
+		if done {
+			// Ask it to quit (SIGTERM), and kill it if it has not after
+			// a while: its document is saved and closed.
+			stopAll(lo)
+			wait = 10 * time.Second
 		}
 		select {
 		case <-exited:
@@ -103,6 +115,8 @@ func (r *Runner) runScript(ctx context.Context, cmd string, argv []string) (stri
 		return out.String(), fmt.Errorf("%w after %v", ErrTimeout, r.timeout())
 	case errors.As(err, &ee) && ee.ExitCode() == ScriptRetry:
 		return out.String(), fmt.Errorf("%w under the script: %v", ErrCrashed, err)
+	case errors.As(err, &ee) && crashSignal(ee):
+		return out.String(), fmt.Errorf("%w: the script crashed in LibreOffice's bridge: %v", ErrCrashed, err)
 	case err != nil && died(exited):
 		return out.String(), fmt.Errorf("%w under the script: %v (LibreOffice: %s)", ErrCrashed, err, loOut.String())
 	case err != nil:

@@ -150,11 +150,8 @@ doc.Sheets.getByIndex(0).getCellRangeByName("A1").setFormula("42")
 f = PropertyValue(); f.Name = "FilterName"; f.Value = "Calc MS Excel 2007 XML"
 doc.storeToURL(uno.systemPathToFileUrl(sys.argv[1]), (f,))
 doc.close(True)
-print("saved")
-try:
-    desktop.terminate()
-except Exception:
-    pass
+print("saved", flush=True)
+os._exit(0)  # the Runner stops LibreOffice; pyuno may crash as Python finalizes
 `
 
 // TestSofficeScript runs a UNO script twice over: the first LibreOffice
@@ -190,6 +187,40 @@ func TestSofficeScript(t *testing.T) {
 	// success.
 	if n := calls(t, fake); n != "3" {
 		t.Errorf("soffice ran %s times, want 3", n)
+	}
+}
+
+// TestSofficeScriptCrashRetried: a script killed by SIGSEGV (as pyuno
+// may crash it) is tried again with a new LibreOffice.
+func TestSofficeScriptCrashRetried(t *testing.T) {
+	t.Parallel()
+	lo, python := sofficetest.Runner(t), sofficetest.Python(t)
+	dir := t.TempDir()
+	script := filepath.Join(dir, "crash.py")
+	body := "import os, signal, sys\n" +
+		"if not os.path.exists(sys.argv[1]):\n" +
+		"    open(sys.argv[1], 'w').close()\n" +
+		"    print('work done', flush=True)\n" +
+		"    os.kill(os.getpid(), signal.SIGSEGV)\n" +
+		"print('second run', flush=True)\n"
+	if err := os.WriteFile(script, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fake := wrapper(t, lo.Command, "")
+	r := &soffice.Runner{Command: fake, Timeout: lo.Timeout, Attempts: 2}
+	out, err := r.Script(context.Background(), python, script, filepath.Join(dir, "crashed-once"))
+	if err != nil || !strings.Contains(out, "second run") {
+		t.Fatalf("Script = %q, %v; want the second run's output", out, err)
+	}
+	if n := calls(t, fake); n != "2" {
+		t.Errorf("soffice ran %s times, want 2 (a crashed script, then a success)", n)
+	}
+	// Told to make no second attempt, the crash is reported as one.
+	os.Remove(filepath.Join(dir, "crashed-once"))
+	r.Attempts = 1
+	_, err = r.Script(context.Background(), python, script, filepath.Join(dir, "crashed-once"))
+	if !errors.Is(err, soffice.ErrCrashed) || !strings.Contains(err.Error(), "segmentation fault") {
+		t.Errorf("Script = %v, want ErrCrashed naming the segmentation fault", err)
 	}
 }
 

@@ -17,8 +17,9 @@ each cell and enters its text with .uno:EnterString, which is what typing
 the text and pressing Enter does: LibreOffice recognises numbers, dates and
 percents and keeps anything else (62所) as text. If the dispatch leaves the
 cell empty it falls back to XCell.setFormula, which parses input alike. It
-then stores the document in each output format and asks LibreOffice to
-quit.
+then stores the document in each output format and leaves with os._exit,
+without finalizing Python (pyuno can crash as it disposes its proxies);
+the Runner stops LibreOffice.
 
 When LibreOffice fails under it (the bridge is disposed, the connection is
 refused) it exits with 3, and the Runner tries again with a new
@@ -65,7 +66,7 @@ def connect(conn):
 
 def die(code, step, why):
     print("fill_uno: %s: %s" % (step, why), flush=True)
-    sys.exit(code)
+    os._exit(code)  # as main ends: no finalizing of pyuno's proxies
 
 
 def main():
@@ -110,10 +111,10 @@ def main():
         print("fill_uno: %d cells typed, %d set" % (typed, len(spec["cells"]) - typed))
     except (DisposedException, RuntimeException) as e:
         die(RETRY, step, "%s: %s" % (type(e).__name__, e.Message))
-    try:
-        desktop.terminate()
-    except Exception:
-        pass  # the bridge goes away with the process
+    # The Runner stops LibreOffice. Leave without finalizing Python:
+    # pyuno can crash as it disposes its proxies (seen on CI).
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
