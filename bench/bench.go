@@ -431,6 +431,7 @@ func run(ctx context.Context, opts Options, schools int) (*result, error) {
 	steps := b.steps()
 	for i := range steps {
 		s := &steps[i]
+		settle()
 		runtime.GC()
 		debug.FreeOSMemory()
 		m := startMemory()

@@ -19,3 +19,11 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// settle writes what earlier steps left in the page cache to disk before a
+// step is measured (sync). Otherwise the kernel writes it back while a
+// later step runs, some 30 s after it was written: at 3,677 schools the
+// bench has ended by then, at 36,770 the gigabyte that fill wrote is
+// written back under the floor and consolidation, which then look slower
+// per school than they are.
+func settle() { syscall.Sync() }
