@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -44,8 +43,10 @@ func exportRound(ctx context.Context, e *env, db *store.DB, round, dir string) e
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(parent, "."+filepath.Base(abs)+".edustat-"+strconv.Itoa(os.Getpid())+"-"+strconv.FormatUint(uint64(rand.Uint32()), 36)+".tmp")
-	if err := os.Mkdir(tmp, 0o755); err != nil {
+	// The temporary directory a killed export left goes with the next
+	// export beside it.
+	tmp, err := atomicfile.MkdirTemp(parent, filepath.Base(abs))
+	if err != nil {
 		removeDirs(made)
 		return err
 	}

@@ -1,6 +1,9 @@
 package atomicfile
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -24,13 +27,17 @@ var (
 	// legacyRE matches those of earlier versions (os.CreateTemp's
 	// .NAME.tmpDIGITS), which say no process: removed after StaleAge.
 	legacyRE = regexp.MustCompile(`^\..+\.tmp[0-9]+$`)
+	// tempDirRE matches the temporary directories of MkdirTemp:
+	// .NAME.edustat-PID-SUFFIX.tmpdir.
+	tempDirRE = regexp.MustCompile(`^\..+\.edustat-([0-9]+)-[0-9a-z]+\.tmpdir$`)
 )
 
 // Clean removes the stale temporary files that writes killed midway left in
 // dir, and returns their names. It removes only regular files named as
 // Write names its temporary files (or as earlier versions of edustat
-// did), and only stale ones (see DeadAge and StaleAge). Errors are
-// ignored: cleaning is a courtesy, never a reason for a write to fail.
+// did), directories named as MkdirTemp names them, with what they hold,
+// and only stale ones (see DeadAge and StaleAge). Errors are ignored:
+// cleaning is a courtesy, never a reason for a write to fail.
 func Clean(dir string) []string {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -40,11 +47,18 @@ func Clean(dir string) []string {
 	var removed []string
 	for _, e := range entries {
 		name := e.Name()
-		if !e.Type().IsRegular() || name[0] != '.' {
+		if name[0] != '.' {
 			continue
 		}
-		m := tempRE.FindStringSubmatch(name)
-		legacy := m == nil && legacyRE.MatchString(name)
+		var m []string
+		legacy := false
+		switch {
+		case e.Type().IsRegular():
+			m = tempRE.FindStringSubmatch(name)
+			legacy = m == nil && legacyRE.MatchString(name)
+		case e.IsDir():
+			m = tempDirRE.FindStringSubmatch(name)
+		}
 		if m == nil && !legacy {
 			continue
 		}
@@ -58,7 +72,14 @@ func Clean(dir string) []string {
 			pid, err := strconv.Atoi(m[1])
 			stale = err == nil && pid != os.Getpid() && !alive(pid)
 		}
-		if stale && os.Remove(filepath.Join(dir, name)) == nil {
+		if !stale {
+			continue
+		}
+		remove := os.Remove
+		if e.IsDir() {
+			remove = os.RemoveAll
+		}
+		if remove(filepath.Join(dir, name)) == nil {
 			removed = append(removed, name)
 		}
 	}
@@ -77,4 +98,24 @@ func cleanOnce(dir string) {
 	if _, done := cleaned.LoadOrStore(key, true); !done {
 		Clean(dir)
 	}
+}
+
+// MkdirTemp makes a temporary directory in parent, to be renamed into
+// place when what it holds is complete: .BASE.edustat-PID-RANDOM.tmpdir.
+// Like Write, the first call for a directory in a process removes the
+// stale temporary files and directories there first, so that one a
+// killed run left does not stay for ever.
+func MkdirTemp(parent, base string) (string, error) {
+	cleanOnce(parent)
+	for range 10 {
+		p := filepath.Join(parent, tempName(base, os.Getpid(), randomSuffix())+"dir")
+		err := os.Mkdir(p, 0o755)
+		if err == nil {
+			return p, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return "", err
+		}
+	}
+	return "", fmt.Errorf("make a temporary directory in %s: every name taken", parent)
 }

@@ -32,11 +32,12 @@ func TestClean(t *testing.T) {
 		t.Skipf("process %d still there", dead)
 	}
 	old, stale, fresh := -2*DeadAge, -2*StaleAge, -DeadAge/2
-	files := []struct {
+	type entry struct {
 		name    string
 		age     time.Duration
 		removed bool
-	}{
+	}
+	files := []entry{
 		{tempName("汇总.xlsx", dead, "abc"), old, true},    // a killed write
 		{tempName("汇总.xlsx", dead, "abd"), fresh, false}, // maybe still being renamed
 		{tempName("汇总.xlsx", live, "abe"), old, false},   // this process's, in flight
@@ -67,6 +68,38 @@ func TestClean(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.Chtimes(dirLike, now.Add(stale), now.Add(stale))
+	// MkdirTemp's directories go with what they hold, under the same
+	// rules; a file named like one stays.
+	dirs := []entry{
+		{tempName("export", dead, "d1") + "dir", old, true},
+		{tempName("export", dead, "d2") + "dir", fresh, false},
+		{tempName("export", live, "d3") + "dir", old, false},
+		{tempName("export", live, "d4") + "dir", stale, true},
+		{"export.edustat-12-ab.tmpdir", stale, false}, // not hidden
+	}
+	for _, d := range dirs {
+		p := filepath.Join(dir, d.name)
+		if err := os.MkdirAll(filepath.Join(p, "submissions"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(p, "submissions", "a.xlsx"), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, now.Add(d.age), now.Add(d.age)); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, struct {
+			name    string
+			age     time.Duration
+			removed bool
+		}{d.name, d.age, d.removed})
+	}
+	fileLike := tempName("f", dead, "zy") + "dir"
+	if err := os.WriteFile(filepath.Join(dir, fileLike), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Chtimes(filepath.Join(dir, fileLike), now.Add(stale), now.Add(stale))
+	files = append(files, entry{fileLike, stale, false})
 
 	var want []string
 	for _, f := range files {
