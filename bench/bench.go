@@ -68,6 +68,10 @@ type Options struct {
 	// unless Keep is set.
 	Out  string
 	Keep bool
+	// Settle syncs the file systems before each step (see settle), as
+	// 'edustat bench' does; tests leave it out, because a sync flushes
+	// what every other process on the machine has written too.
+	Settle bool
 	// Portal adds the portal step: every school uploads its workbook to
 	// 'edustat serve' on loopback (bench/portal.go). PortalDB is the
 	// database it uses, a postgres:// URL; "" is an SQLite file in Out.
@@ -406,6 +410,7 @@ func run(ctx context.Context, opts Options, schools int) (*result, error) {
 		}
 	}
 	b.dir, b.stderr = dir, opts.Stderr
+	b.settle = opts.Settle
 	b.withPortal, b.portalDB = opts.Portal || opts.PortalDB != "", opts.PortalDB
 	b.db = opts.DB
 	for _, sub := range []string{"templates", "submissions"} {
@@ -431,7 +436,9 @@ func run(ctx context.Context, opts Options, schools int) (*result, error) {
 	steps := b.steps()
 	for i := range steps {
 		s := &steps[i]
-		settle()
+		if b.settle {
+			settle()
+		}
 		runtime.GC()
 		debug.FreeOSMemory()
 		m := startMemory()

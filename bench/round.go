@@ -31,6 +31,7 @@ type bench struct {
 	byKind  map[string]*fill.Values // the example school of each kind, by code prefix
 	counted []string                // see countedYes
 	dir     string
+	settle  bool                     // sync before each step (Options.Settle)
 	stderr  io.Writer                // progress bars
 	sum     *consolidate.Round       // from the consolidate step to the screen step
 	counts  *consolidate.Counts      // the consolidate step's

@@ -152,7 +152,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	err = bench.Run(ctx, bench.Options{
-		Catalog: c, Roster: ros, Example: ex, Schools: *schools, Sizes: *sizes, Repeat: *repeat, Counties: *counties,
+		Catalog: c, Roster: ros, Example: ex, Schools: *schools, Sizes: *sizes, Repeat: *repeat, Counties: *counties, Settle: true,
 		Out: *out, Keep: *keep, CPUProfile: *cpuprofile, Stdout: e.stdout, Stderr: e.stderr,
 		Portal: *withPortal, PortalDB: *portalDB, DB: *intakeDB,
 	})
