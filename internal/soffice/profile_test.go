@@ -7,15 +7,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 )
 
 // TestProfileRemoved kills a LibreOffice that listens, as a timeout or a
 // failed script does: while it ran, its temporary files were in the
-// profile's TMPDIR and its pipe where pipe says; it left the pipe behind,
-// and removing the profile removes both.
+// profile's TMPDIR, its pipe where pipe says and the pipe it accepted UNO
+// connections on where pipePaths says; it left both pipes behind, and
+// removing the profile and the accept pipe removes them all.
 func TestProfileRemoved(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: runs LibreOffice")
@@ -32,13 +32,11 @@ func TestProfileRemoved(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.remove()
-	port, err := freePort()
-	if err != nil {
-		t.Fatal(err)
-	}
+	accept := acceptPipe()
+	defer removePipe(accept)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	lo := exec.CommandContext(ctx, cmd, append(p.args(), "--accept=socket,host=127.0.0.1,port="+strconv.Itoa(port)+";urp;")...)
+	lo := exec.CommandContext(ctx, cmd, append(p.args(), "--accept=pipe,name="+accept+";urp;")...)
 	lo.Env = p.env()
 	var out tail
 	lo.Stdout, lo.Stderr = &out, &out
@@ -48,7 +46,7 @@ func TestProfileRemoved(t *testing.T) {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- lo.Wait() }()
-	if err := waitListening(ctx, port, 3*time.Minute, exited); err != nil {
+	if err := waitListening(ctx, accept, 3*time.Minute, exited); err != nil {
 		killAll(lo)
 		<-exited
 		t.Fatalf("LibreOffice: %v: %s", err, out.String())
@@ -61,13 +59,20 @@ func TestProfileRemoved(t *testing.T) {
 	if tmp, err := os.ReadDir(filepath.Join(p.dir, "tmp")); err != nil || len(tmp) == 0 {
 		t.Errorf("while LibreOffice listens, the profile's TMPDIR holds %d files (%v): want its temporary files there", len(tmp), err)
 	}
+	acceptPath := pipePaths(accept)[0]
+	if st, err := os.Stat(acceptPath); err != nil || st.Mode().Type() != fs.ModeSocket {
+		t.Errorf("while LibreOffice listens: %s: %v, %v; want the pipe it accepts on (a socket)", acceptPath, st, err)
+	}
 	killAll(lo)
 	<-exited
-	if _, err := os.Stat(pipe); err != nil {
-		t.Errorf("killed, LibreOffice removed its pipe (%v): the test shows nothing", err)
+	for _, f := range []string{pipe, acceptPath} {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("killed, LibreOffice removed %s (%v): the test shows nothing", f, err)
+		}
 	}
 	p.remove()
-	for _, f := range []string{pipe, p.dir} {
+	removePipe(accept)
+	for _, f := range []string{pipe, acceptPath, p.dir} {
 		if _, err := os.Lstat(f); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("after remove: %s: %v, want it gone", f, err)
 		}

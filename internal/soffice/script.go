@@ -4,15 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
+	"os"
 	"os/exec"
-	"strconv"
+	"path/filepath"
 	"time"
 )
 
 // ScriptEnv is the environment variable through which a UNO script learns
 // where LibreOffice listens: a UNO connection string such as
-// socket,host=127.0.0.1,port=40123;urp;StarOffice.ComponentContext.
+// pipe,name=edustat-3f9c0a7be1d24c55;urp;StarOffice.ComponentContext.
+// A named pipe (a Unix socket LibreOffice makes) has a name of the run's
+// own: a TCP port, chosen free and bound by LibreOffice seconds later,
+// can be taken by another process in between.
 const ScriptEnv = "EDUSTAT_UNO"
 
 // ScriptRetry is the exit code by which a UNO script says that LibreOffice
@@ -60,11 +65,9 @@ func (r *Runner) runScript(ctx context.Context, cmd string, argv []string) (stri
 		return "", err
 	}
 	defer p.remove()
-	port, err := freePort()
-	if err != nil {
-		return "", err
-	}
-	conn := "socket,host=127.0.0.1,port=" + strconv.Itoa(port) + ";urp;StarOffice.ComponentContext"
+	pipe := acceptPipe()
+	defer removePipe(pipe)
+	conn := "pipe,name=" + pipe + ";urp;StarOffice.ComponentContext"
 
 	// LibreOffice runs until the script ends (and a little after, to quit).
 	lctx, stop := context.WithCancel(ctx)
@@ -95,8 +98,8 @@ func (r *Runner) runScript(ctx context.Context, cmd string, argv []string) (stri
 			<-exited
 		}
 	}()
-	if err := waitListening(ctx, port, r.timeout(), exited); err != nil {
-		return loOut.String(), fmt.Errorf("LibreOffice listening on 127.0.0.1:%d: %w", port, err)
+	if err := waitListening(ctx, pipe, r.timeout(), exited); err != nil {
+		return loOut.String(), fmt.Errorf("LibreOffice listening on pipe %s: %w", pipe, err)
 	}
 
 	sctx, cancel := context.WithTimeout(ctx, r.timeout())
@@ -117,7 +120,7 @@ func (r *Runner) runScript(ctx context.Context, cmd string, argv []string) (stri
 		return out.String(), fmt.Errorf("%w under the script: %v", ErrCrashed, err)
 	case errors.As(err, &ee) && crashSignal(ee):
 		return out.String(), fmt.Errorf("%w: the script crashed in LibreOffice's bridge: %v", ErrCrashed, err)
-	case err != nil && died(exited):
+	case err != nil && died(exited, pipe):
 		return out.String(), fmt.Errorf("%w under the script: %v (LibreOffice: %s)", ErrCrashed, err, loOut.String())
 	case err != nil:
 		return out.String(), fmt.Errorf("%w: %v", ErrScript, err)
@@ -126,27 +129,35 @@ func (r *Runner) runScript(ctx context.Context, cmd string, argv []string) (stri
 	return out.String(), nil
 }
 
-// died reports whether LibreOffice has exited, waiting a moment for it:
-// a script that lost its bridge may see it before the process ends.
-func died(exited chan error) bool {
+// died reports whether LibreOffice has exited after a script failed. A
+// LibreOffice that still accepts connections on its pipe is alive; one
+// that does not is given a while to exit: a script that lost its bridge
+// may see it before the process ends, the more so on a loaded machine.
+func died(exited chan error, pipe string) bool {
 	select {
 	case err := <-exited:
 		exited <- err // the deferred wait reads it again
 		return true
-	case <-time.After(2 * time.Second):
+	default:
+	}
+	if dialPipe(pipe) {
+		return false
+	}
+	select {
+	case err := <-exited:
+		exited <- err
+		return true
+	case <-time.After(10 * time.Second):
 		return false
 	}
 }
 
-// waitListening waits until something accepts connections on the port, or
-// LibreOffice exits, or the timeout passes.
-func waitListening(ctx context.Context, port int, timeout time.Duration, exited chan error) error {
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+// waitListening waits until LibreOffice accepts connections on the pipe,
+// or exits, or the timeout passes.
+func waitListening(ctx context.Context, pipe string, timeout time.Duration, exited chan error) error {
 	deadline := time.Now().Add(timeout)
 	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
+		if dialPipe(pipe) {
 			return nil
 		}
 		select {
@@ -163,13 +174,40 @@ func waitListening(ctx context.Context, port int, timeout time.Duration, exited 
 	}
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+// acceptPipe returns a name for the pipe LibreOffice is to accept UNO
+// connections on, of this run's own.
+func acceptPipe() string {
+	return fmt.Sprintf("edustat-%016x", rand.Uint64())
+}
+
+// pipePaths are where LibreOffice may make the socket of the pipe name:
+// OSL_PIPE_, the user id, _ and the name, in the first of pipeDirs it can
+// write to.
+func pipePaths(name string) []string {
+	var paths []string
+	for _, dir := range pipeDirs {
+		paths = append(paths, filepath.Join(dir, fmt.Sprintf("OSL_PIPE_%d_%s", os.Getuid(), name)))
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return paths
+}
+
+// dialPipe reports whether something accepts connections on the pipe.
+func dialPipe(name string) bool {
+	for _, p := range pipePaths(name) {
+		if c, err := net.DialTimeout("unix", p, time.Second); err == nil {
+			c.Close()
+			return true
+		}
+	}
+	return false
+}
+
+// removePipe removes the pipe's socket, which LibreOffice leaves when it
+// is stopped by a signal.
+func removePipe(name string) {
+	for _, p := range pipePaths(name) {
+		os.Remove(p)
+	}
 }
 
 // FindPython returns a Python interpreter that can import LibreOffice's uno
