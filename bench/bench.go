@@ -58,8 +58,8 @@ type Options struct {
 	// place of Schools, printed as one table with the growth of each
 	// figure (see Scale).
 	Sizes []int
-	// Repeat, with Sizes, runs each size this many times (at least once)
-	// and keeps of each step its least wall and CPU time and its greatest
+	// Repeat, with Sizes, runs each size this many times (at least once),
+	// the sizes taking turns, and keeps of each step its least wall and CPU time and its greatest
 	// memory: the machine's noise only ever adds time, and at ten times
 	// the schools a growth target of 11 times leaves it a tenth.
 	Repeat int
@@ -216,11 +216,12 @@ func Scale(ctx context.Context, opts Options) error {
 		}
 		out = dir
 	}
-	var results []*result
+	// Repeated, the sizes take turns (3677, 36770, 3677, 36770), so that
+	// a slow spell of the machine does not fall on one size's runs only.
+	results := make([]*result, len(sizes))
 	repeat := max(opts.Repeat, 1)
-	for i, n := range sizes {
-		var best *result
-		for k := range repeat {
+	for k := range repeat {
+		for i, n := range sizes {
 			o := opts
 			o.Out = filepath.Join(out, strconv.Itoa(n))
 			if repeat > 1 {
@@ -233,9 +234,8 @@ func Scale(ctx context.Context, opts Options) error {
 			if err != nil {
 				return err
 			}
-			best = best.keepBest(res)
+			results[i] = results[i].keepBest(res)
 		}
-		results = append(results, best)
 	}
 	w := opts.Stdout
 	fmt.Fprintln(w)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -328,8 +329,8 @@ func TestKeepBest(t *testing.T) {
 	}
 }
 
-// TestScaleRepeat runs each of two tiny sizes twice, each run in a
-// directory of its own, and says the table is the best of two.
+// TestScaleRepeat runs each of two tiny sizes twice, taking turns, each
+// run in a directory of its own, and says the table is the best of two.
 func TestScaleRepeat(t *testing.T) {
 	opts := testOptions(t)
 	opts.Sizes, opts.Counties, opts.Repeat, opts.Out = []int{3, 2}, 2, 2, filepath.Join(t.TempDir(), "bench")
@@ -341,8 +342,12 @@ func TestScaleRepeat(t *testing.T) {
 	if want := "每格为 2 次运行中最少的用时和 CPU、最多的内存"; !strings.Contains(stdout.String(), want) {
 		t.Errorf("output lacks %q:\n%s", want, stdout.String())
 	}
-	if n := strings.Count(stdout.String(), "edustat bench："); n != 4 {
-		t.Errorf("%d runs, want 4 (two sizes, twice each)", n)
+	var order []string
+	for _, m := range regexp.MustCompile(`edustat bench：\d+ 个县市区，(\d+) 所学校`).FindAllStringSubmatch(stdout.String(), -1) {
+		order = append(order, m[1])
+	}
+	if got, want := strings.Join(order, ","), "2,3,2,3"; got != want {
+		t.Errorf("runs of %s schools, want %s (two sizes taking turns, twice each)", got, want)
 	}
 	for _, d := range []string{"2-1", "2-2", "3-1", "3-2"} {
 		if _, err := os.Stat(filepath.Join(opts.Out, d, "submissions")); err != nil {

@@ -71,11 +71,11 @@ Flags:
                      every size with its growth against the smallest
                      (each size goes to DIR/N; a temporary directory
                      is removed after the last size)
-      --repeat N     with --scale, run each size N times (in DIR/N-1,
-                     DIR/N-2 ...) and keep of each step its least time and
-                     greatest memory: a busy moment of the machine only
-                     adds time, and one of them can cost a growth target
-                     (default 1)
+      --repeat N     with --scale, run each size N times, the sizes taking
+                     turns (in DIR/N-1, DIR/N-2 ...), and keep of each
+                     step its least time and greatest memory: a busy
+                     moment of the machine only adds time, and one of
+                     them can cost a growth target (default 1)
       --counties N   counties in the round (default 11)
   -o, --out DIR      where to write the workbooks, a new or empty
                      directory, kept afterwards (default: a temporary
