@@ -52,6 +52,7 @@ func init() {
 		screenCmd,
 		statusCmd,
 		roundCmd,
+		backupCmd,
 		intakeCmd,
 		reviewCmd,
 		serveCmd,

@@ -19,11 +19,12 @@ import (
 
 var roundCmd = &command{
 	name:    "round",
-	summary: "open, close, reopen or export a round in the round database",
+	summary: "open, close, reopen, export or verify a round in the round database",
 	usage: `usage: edustat round init --db DB --round ROUND [--catalog FILE] [--units FILE]
                           [--deadline DATE] [--prior FILE]
        edustat round close|reopen --db DB [--round ROUND]
        edustat round export --db DB [--round ROUND] --out DIR
+       edustat round verify --db DB [--round ROUND]
 
 The round database keeps a round's every returned file with its review
 state (see 'edustat intake' and 'edustat review'). DB is an SQLite file
@@ -46,6 +47,13 @@ state), transitions.csv (every review step: who, when, why), audit.csv (the
 audit log) and values.csv (the values of every submission of record in long
 form: round, unit, form, indicator, row, value). The export is recorded in
 the audit log.
+
+verify reads back everything the database holds for the round and checks
+what a crash or a damaged disk must never leave: each stored file against
+its checksum, each accepted version's validation result, values and
+review step, and every unit's submission of record. It exits 1 and says
+what is damaged, and where, when something is; restore a backup then (see
+'edustat help backup').
 
 Flags:
       --db DB           the round database (required)
@@ -70,7 +78,7 @@ func runRound(ctx context.Context, e *env, args []string) error {
 			fmt.Fprint(e.stdout, roundCmd.usage)
 			return pflag.ErrHelp
 		}
-		return usageError("round: name what to do: init, close, reopen or export")
+		return usageError("round: name what to do: init, close, reopen, export or verify")
 	}
 	sub, args := args[0], args[1:]
 	fs := flags(roundCmd, e)
@@ -165,8 +173,20 @@ func runRound(ctx context.Context, e *env, args []string) error {
 		}
 		defer db.Close()
 		return exportRound(ctx, e, db, code, *out)
+	case "verify":
+		db, code, err := openRound(ctx, *dbFlag, *round, "round verify")
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		n, err := db.Verify(ctx, code)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s轮次核验无误：%d 个版本（文件校验和、审核结果、数值与审核记录）（%s）\n", code, n, db.Name())
+		return nil
 	}
-	return usageError("round: unknown action %q: want init, close, reopen or export", sub)
+	return usageError("round: unknown action %q: want init, close, reopen, export or verify", sub)
 }
 
 // roundSpec reads the files a round is opened with.

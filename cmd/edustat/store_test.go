@@ -34,6 +34,17 @@ func TestStoreScript(t *testing.T) {
 			},
 		})
 	})
+	// What only an SQLite database does (backup).
+	t.Run("sqlite-only", func(t *testing.T) {
+		testscript.Run(t, testscript.Params{
+			Dir:  "testdata/sqlite",
+			Cmds: cmds,
+			Setup: func(env *testscript.Env) error {
+				env.Setenv("DB", filepath.Join(env.WorkDir, "edustat.db"))
+				return nil
+			},
+		})
+	})
 	t.Run("postgres", func(t *testing.T) {
 		urls := map[string]string{}
 		for _, s := range scripts {
