@@ -21,6 +21,7 @@ import (
 
 	"edustat/catalog"
 	"edustat/internal/inputfile"
+	"edustat/internal/yamlerr"
 	"edustat/mailing"
 	"edustat/roster"
 	"edustat/seeds"
@@ -315,7 +316,16 @@ func loadSendSettings(e *env, file string, changed func(string) bool, flagged se
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true)
 		if err := dec.Decode(&set); err != nil && !errors.Is(err, io.EOF) {
-			return set, withHint(fmt.Errorf("config %s: %v", file, err), "the keys are smtp, from, tls, user, password_file, deadline and contact")
+			// One problem a line, each with its line, in words (yamlerr).
+			var errs []error
+			for _, p := range yamlerr.Problems(data, &set, err) {
+				if p.Line > 0 {
+					errs = append(errs, fmt.Errorf("config %s:%d: %s", file, p.Line, p.Msg))
+				} else {
+					errs = append(errs, fmt.Errorf("config %s: %s", file, p.Msg))
+				}
+			}
+			return set, withHint(errors.Join(errs...), "the keys are smtp, from, tls, user, password_file, deadline and contact, each a text")
 		}
 		if set.PasswordFile != "" && !filepath.IsAbs(set.PasswordFile) {
 			set.PasswordFile = filepath.Join(filepath.Dir(file), set.PasswordFile)

@@ -195,6 +195,22 @@ func TestSendSettings(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "password_file") {
 		t.Errorf("config with a password: exit %d\n%s", code, stderr)
 	}
+	// Each problem is a line of its own, with its line number, in words.
+	if err := os.WriteFile(filepath.Join(dir, "send.yaml"), []byte("smtp: 127.0.0.1:1\nform: tongji@example.cn\ntls: [1, 2]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = edustat(t, dir, nil, args...)
+	for _, want := range []string{
+		"edustat: error: config send.yaml:2: unknown key \"form\" in send settings: remove it, or correct it to one of smtp, from, tls, user, password_file, deadline, contact\n",
+		"  config send.yaml:3: tls: a single value is expected here, not a list: write one value, in quotes if it begins with [ or {\n",
+	} {
+		if code != 1 || !strings.Contains(stderr, want) {
+			t.Errorf("config with two problems: exit %d, stderr lacks %q:\n%s", code, want, stderr)
+		}
+	}
+	if strings.Contains(stderr, "main.sendSettings") || strings.Contains(stderr, "!!seq") {
+		t.Errorf("config problems in the decoder's words:\n%s", stderr)
+	}
 }
 
 // edustatBinary returns a command that runs edustat in a process of its
