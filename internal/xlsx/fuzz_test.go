@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"slices"
 	"testing"
 )
 
@@ -54,16 +55,40 @@ func FuzzSheet(f *testing.F) {
 		old := eachChunk
 		eachChunk = 1 + len(sheet)%97 // cut the sheet anywhere
 		defer func() { eachChunk = old }()
-		err = b.EachRow("Sheet1", func(row int, vals []string) error {
+		type eachRow struct {
+			row  int
+			vals []string
+		}
+		var each []eachRow
+		eachErr := b.EachRow("Sheet1", func(row int, vals []string) error {
 			if row < 1 || row > lim.MaxRows || len(vals) == 0 || len(vals) > maxCol {
 				t.Fatalf("EachRow: row %d of %d values", row, len(vals))
 			}
+			each = append(each, eachRow{row, slices.Clone(vals)})
 			return nil
 		})
-		if err != nil && !errors.Is(err, ErrFormat) && !errors.Is(err, ErrTooManyRows) && !errors.Is(err, ErrTooLarge) {
-			t.Fatalf("EachRow: %v: not one of the package's errors", err)
+		if eachErr != nil && !errors.Is(eachErr, ErrFormat) && !errors.Is(eachErr, ErrTooManyRows) && !errors.Is(eachErr, ErrTooLarge) {
+			t.Fatalf("EachRow: %v: not one of the package's errors", eachErr)
 		}
 		sh, err := b.Sheet("Sheet1")
+		if err == nil && eachErr == nil {
+			// Where both read the sheet, they read the same values: a
+			// row of Strings without a value is none of EachRow's, and
+			// EachRow's rows end with their last value.
+			var want []eachRow
+			for i, vals := range sh.Strings() {
+				n := len(vals)
+				for n > 0 && vals[n-1] == "" {
+					n--
+				}
+				if n > 0 {
+					want = append(want, eachRow{i + 1, vals[:n]})
+				}
+			}
+			if !slices.EqualFunc(each, want, func(a, b eachRow) bool { return a.row == b.row && slices.Equal(a.vals, b.vals) }) {
+				t.Fatalf("EachRow and Sheet differ:\nEachRow %+v\nSheet   %+v", each, want)
+			}
+		}
 		if err != nil {
 			if !errors.Is(err, ErrFormat) && !errors.Is(err, ErrTooManyRows) && !errors.Is(err, ErrTooManyCells) && !errors.Is(err, ErrTooLarge) {
 				t.Fatalf("Sheet: %v: not one of the package's errors", err)
