@@ -1,7 +1,8 @@
 // Package mailtest runs a real SMTP server on loopback for tests: it
 // records the messages it accepts, can require AUTH PLAIN, and can be told
-// to refuse a recipient, to fail for a while, or to crash mid-batch. It
-// also parses a message back into its text and attachments.
+// to refuse a recipient, to fail for a while, to crash mid-batch, or to
+// close its sessions as an idle limit does. It also parses a message back
+// into its text and attachments.
 package mailtest
 
 import (
@@ -40,11 +41,6 @@ type Config struct {
 	// TLS, when not nil, is offered with STARTTLS.
 	TLS *tls.Config
 
-	// Idle is how long the server waits for a client's next command before
-	// it closes the connection, as real servers close idle sessions; 0
-	// means 10 seconds.
-	Idle time.Duration
-
 	// AfterAccept, when not nil, is called with n when the client sends
 	// its next command (RSET, MAIL or QUIT) after the server answered its
 	// nth message (from 1) with 250, before the server answers that
@@ -70,6 +66,7 @@ type Server struct {
 	messages []Message
 	failed   int // 451 answers given
 	crashed  bool
+	sessions map[*session]bool // open, from EHLO to the end of the connection
 }
 
 // Start starts a server on a free port of 127.0.0.1; it stops when the test
@@ -80,16 +77,22 @@ func Start(t testing.TB, cfg Config) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{cfg: cfg, ln: ln}
+	s := &Server{cfg: cfg, ln: ln, sessions: map[*session]bool{}}
 	s.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
-		return &session{s: s, conn: c}, nil
+		// c.Conn() is the TLS connection after STARTTLS, which begins a
+		// new session.
+		se := &session{s: s, conn: c, nc: c.Conn()}
+		s.mu.Lock()
+		s.sessions[se] = true
+		s.mu.Unlock()
+		return se, nil
 	}))
 	s.srv.Domain = "mailtest.localhost"
 	s.srv.AllowInsecureAuth = true
-	s.srv.ReadTimeout = 10 * time.Second
-	if cfg.Idle > 0 {
-		s.srv.ReadTimeout = cfg.Idle
-	}
+	// RFC 5321's least idle limit for a server: a test that holds a session
+	// while it does slow work (under -race, on a busy machine) keeps it. A
+	// test of what a client does with a closed session calls CloseSessions.
+	s.srv.ReadTimeout = 5 * time.Minute
 	s.srv.WriteTimeout = 10 * time.Second
 	s.srv.TLSConfig = cfg.TLS
 	s.srv.ErrorLog = discard{}
@@ -108,6 +111,20 @@ func (s *Server) Messages() []Message {
 	return slices.Clone(s.messages)
 }
 
+// CloseSessions closes every session the server has open, as a real
+// server does whose idle limit has passed: it answers 421 and closes the
+// connection. A client's next command on such a session fails; new
+// sessions are served as before. Call it while the clients are idle.
+func (s *Server) CloseSessions() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for se := range s.sessions {
+		se.nc.Write([]byte("421 4.4.2 " + s.srv.Domain + " idle timeout, closing the session\r\n"))
+		se.nc.Close()
+		delete(s.sessions, se)
+	}
+}
+
 type discard struct{}
 
 func (discard) Printf(string, ...any) {}
@@ -116,6 +133,7 @@ func (discard) Println(...any)        {}
 type session struct {
 	s      *Server
 	conn   *smtp.Conn
+	nc     net.Conn // conn's connection when the session began
 	authed bool
 	from   string
 	to     []string
@@ -207,5 +225,8 @@ func (se *session) Reset() {
 
 func (se *session) Logout() error {
 	se.next()
+	se.s.mu.Lock()
+	delete(se.s.sessions, se)
+	se.s.mu.Unlock()
 	return nil
 }
