@@ -124,6 +124,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // secure reports whether cookies must be marked Secure.
 func (s *Server) secure() bool { return s.base.Scheme == "https" }
 
+// testHookServe, when not nil, sees the http.Server that Serve made before
+// it serves: a test waits there for a request and for the shutdown.
+var testHookServe func(*http.Server)
+
 // Serve serves on addr until ctx is done, then shuts down gracefully: it
 // stops accepting, and lets requests in flight (uploads being validated)
 // finish for up to grace.
@@ -135,6 +139,9 @@ func (s *Server) Serve(ctx context.Context, addr string, grace time.Duration, re
 		WriteTimeout:      5 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
+	}
+	if testHookServe != nil {
+		testHookServe(srv)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

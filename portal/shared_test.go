@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -119,18 +120,33 @@ func TestGracefulShutdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The server says when the upload's handler first reads the body, and
+	// when Shutdown has begun (its listener closed), so that no pause
+	// decides what the test sees.
+	reading, shutdown := make(chan struct{}), make(chan struct{})
+	portal.SetServeHook(t, func(hs *http.Server) {
+		h := hs.Handler
+		hs.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/upload") {
+				r.Body = &firstRead{ReadCloser: r.Body, done: reading}
+			}
+			h.ServeHTTP(w, r)
+		})
+		hs.RegisterOnShutdown(func() { close(shutdown) })
+	})
 	sctx, stop := context.WithCancel(context.Background())
+	defer stop()
 	addr := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(sctx, "127.0.0.1:0", 30*time.Second, func(a string) { addr <- a }) }()
+	go func() { done <- srv.Serve(sctx, "127.0.0.1:0", 5*time.Minute, func(a string) { addr <- a }) }()
 	var base string
 	select {
 	case a := <-addr:
 		base = "http://" + a
 	case err := <-done:
 		t.Fatalf("serve: %v", err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve: not listening after 10 s")
+	case <-time.After(time.Minute):
+		t.Fatal("serve: not listening after a minute")
 	}
 	c := f.client(t)
 	c.base = base
@@ -140,22 +156,32 @@ func TestGracefulShutdown(t *testing.T) {
 	req := uploadRequest(t, base+"/r/2020/u/"+school+"/upload", namedFile{"x.xlsx", workbook(t, school, true)})
 	body, _ := io.ReadAll(req.Body)
 	pr, pw := io.Pipe()
+	defer pw.CloseWithError(errors.New("the test ended")) // after a failure
 	req.Body, req.ContentLength = pr, int64(len(body))
 	var res *http.Response
 	var rerr error
-	var wg sync.WaitGroup
-	wg.Add(1)
+	answered := make(chan struct{})
 	go func() {
-		defer wg.Done()
+		defer close(answered)
 		res, rerr = c.hc.Do(req)
 	}()
+	await := func(ch chan struct{}, what string) {
+		t.Helper()
+		select {
+		case <-ch:
+		case <-answered:
+			t.Fatalf("the upload ended (%v) while the test waited for %s", rerr, what)
+		case <-time.After(time.Minute):
+			t.Fatalf("waited a minute for %s", what)
+		}
+	}
 	pw.Write(body[:len(body)/2])
-	time.Sleep(200 * time.Millisecond) // the server is reading the request
+	await(reading, "the server to read its body")
 	stop()
-	time.Sleep(200 * time.Millisecond) // Shutdown has begun
+	await(shutdown, "the shutdown to begin")
 	pw.Write(body[len(body)/2:])
 	pw.Close()
-	wg.Wait()
+	<-answered
 	if rerr != nil {
 		t.Fatalf("upload during shutdown: %v", rerr)
 	}
@@ -170,4 +196,16 @@ func TestGracefulShutdown(t *testing.T) {
 	if err != nil || len(vs) != 1 {
 		t.Errorf("after shutdown: %d versions (%v), want the upload stored", len(vs), err)
 	}
+}
+
+// firstRead closes done when the body is first read.
+type firstRead struct {
+	io.ReadCloser
+	once sync.Once
+	done chan struct{}
+}
+
+func (r *firstRead) Read(p []byte) (int, error) {
+	r.once.Do(func() { close(r.done) })
+	return r.ReadCloser.Read(p)
 }
