@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,9 +25,29 @@ import (
 // chromiumPath is Debian's chromium, which .ci/run installs.
 const chromiumPath = "/usr/bin/chromium"
 
-// newBrowser starts a headless Chromium with a profile of its own, or
-// skips the test (fails under CI=true) when there is none.
-func newBrowser(t *testing.T) context.Context {
+// The limits of a browser test, made for CI: a 2-core machine running
+// every package's tests at once under -race, where a page takes seconds.
+const (
+	startLimit    = 2 * time.Minute  // for Chromium to start
+	browserBudget = 10 * time.Minute // for all the steps of a test
+	stepLimit     = 2 * time.Minute  // for one step
+)
+
+// A tab is the page of a headless Chromium that a test drives. The steps
+// of a test share one budget, which starts when the tab opens, after the
+// test has built its fixture; each step has a limit of its own, and one
+// that fails says which step it was and on which page.
+type tab struct {
+	t         *testing.T
+	browser   context.Context // the browser's, with no deadline
+	ctx       context.Context // the browser's, with the budget's deadline
+	downloads string
+}
+
+// openTab starts a headless Chromium with a profile of its own, or skips
+// the test (fails under CI=true) when there is none. The test's budget
+// starts when it returns.
+func openTab(t *testing.T) *tab {
 	t.Helper()
 	if _, err := exec.LookPath(chromiumPath); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -34,6 +55,13 @@ func newBrowser(t *testing.T) context.Context {
 		}
 		t.Skipf("chromium not found at %s: install Debian's chromium and fonts-wqy-microhei to run the browser test", chromiumPath)
 	}
+	// Made before the browser starts, so removed after it has stopped.
+	downloads := t.TempDir()
+	// No UserDataDir: the profile chromedp makes itself it also removes
+	// when the browser has stopped, after it has killed what Chromium
+	// left running there (chrome_crashpad_handler writes in it after
+	// Chromium exits), and tries again for a while; a t.TempDir profile
+	// failed the test with "directory not empty".
 	actx, cancel := NewExecAllocator(context.Background(),
 		ExecPath(chromiumPath),
 		Headless,
@@ -45,85 +73,125 @@ func newBrowser(t *testing.T) context.Context {
 		Flag("disable-component-update", true),
 		Flag("disable-sync", true),
 		Flag("disable-dev-shm-usage", true),
-		UserDataDir(t.TempDir()),
 		WindowSize(1280, 900),
 	)
 	t.Cleanup(cancel)
 	bctx, bcancel := NewContext(actx)
 	t.Cleanup(bcancel)
-	ctx, tcancel := context.WithTimeout(bctx, 3*time.Minute)
-	t.Cleanup(tcancel)
-	if err := Do(ctx, Navigate("about:blank")); err != nil {
+	// The first action starts the browser, which lives as long as the
+	// context it runs with: that one cannot have a deadline.
+	late := time.AfterFunc(startLimit, bcancel)
+	err := Do(bctx, Navigate("about:blank"))
+	if !late.Stop() {
+		t.Fatalf("starting chromium: not started after %v: %v", startLimit, err)
+	}
+	if err != nil {
 		t.Fatalf("starting chromium: %v", err)
 	}
-	return ctx
+	ctx, tcancel := context.WithTimeout(bctx, browserBudget)
+	t.Cleanup(tcancel)
+	return &tab{t: t, browser: bctx, ctx: ctx, downloads: downloads}
 }
 
-// step runs actions, failing the test with the step's name.
-func step(t *testing.T, ctx context.Context, name string, actions ...Action[Void]) {
-	t.Helper()
+// step runs actions within the step's limit, failing the test with the
+// step's name.
+func (b *tab) step(name string, actions ...Action[Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepLimit)
+	defer cancel()
 	if err := Do(ctx, actions...); err != nil {
-		t.Fatalf("browser step %q: %v", name, err)
+		b.fatal(name, err)
 	}
 }
 
-func text(t *testing.T, ctx context.Context, name, sel string) string {
-	t.Helper()
+// text returns the text of the first element sel selects.
+func (b *tab) text(name, sel string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepLimit)
+	defer cancel()
 	s, err := Run(ctx, Text(CSS(sel)))
 	if err != nil {
-		t.Fatalf("browser step %q: reading %s: %v", name, sel, err)
+		b.fatal(name, fmt.Errorf("reading %s: %w", sel, err))
 	}
 	return s
 }
 
 // download clicks sel and returns the bytes of the file it downloads.
-func download(t *testing.T, ctx context.Context, name, sel string) []byte {
-	t.Helper()
-	dir := t.TempDir()
+func (b *tab) download(name, sel string) []byte {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepLimit)
+	defer cancel()
 	progress := Events(ctx, browser.DownloadProgress)
-	step(t, ctx, name,
+	err := Do(ctx,
 		Func(func(ctx context.Context, _ *Target) error {
 			_, err := Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-				Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: ptr(true)})
+				Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: b.downloads, EventsEnabled: ptr(true)})
 			return err
 		}),
 		Click(CSS(sel), NodeVisible))
+	if err != nil {
+		b.fatal(name, err)
+	}
 	for ev, err := range progress {
 		if err != nil {
-			t.Fatalf("browser step %q: waiting for the download: %v", name, err)
+			b.fatal(name, fmt.Errorf("waiting for the download: %w", err))
 		}
 		switch ev.State {
 		case browser.DownloadProgressStateCompleted:
-			data, err := os.ReadFile(filepath.Join(dir, ev.GUID))
+			data, err := os.ReadFile(filepath.Join(b.downloads, ev.GUID))
 			if err != nil {
-				t.Fatalf("browser step %q: %v", name, err)
+				b.fatal(name, err)
 			}
 			return data
 		case browser.DownloadProgressStateCanceled:
-			t.Fatalf("browser step %q: download canceled", name)
+			b.fatal(name, errors.New("download canceled"))
 		}
 	}
-	t.Fatalf("browser step %q: no download", name)
+	b.fatal(name, errors.New("no download"))
 	return nil
+}
+
+// fatal fails the test at the step name, saying which limit ran out, if
+// one did, and on which page the browser was.
+func (b *tab) fatal(name string, err error) {
+	b.t.Helper()
+	switch {
+	case b.ctx.Err() != nil:
+		err = fmt.Errorf("%w (the test's %v for the browser ran out)", err, browserBudget)
+	case errors.Is(err, context.DeadlineExceeded):
+		err = fmt.Errorf("%w (the step took over %v)", err, stepLimit)
+	}
+	b.t.Fatalf("browser step %q on %s: %v", name, b.page(), err)
+}
+
+// page is the address of the page the browser shows, as far as it says.
+func (b *tab) page() string {
+	ctx, cancel := context.WithTimeout(b.browser, 10*time.Second)
+	defer cancel()
+	loc, err := Run(ctx, Location())
+	if err != nil {
+		return fmt.Sprintf("a page it does not name (%v)", err)
+	}
+	return loc
 }
 
 func ptr[T any](v T) *T { return &v }
 
-// screenshots returns a function that saves a screenshot of the page as
-// NAME.png in $EDUSTAT_SCREENSHOTS, or does nothing when it is not set.
-func screenshots(t *testing.T, ctx context.Context) func(name string) {
+// shot saves a screenshot of the page as NAME.png in $EDUSTAT_SCREENSHOTS,
+// or does nothing when it is not set.
+func (b *tab) shot(name string) {
 	dir := os.Getenv("EDUSTAT_SCREENSHOTS")
-	return func(name string) {
-		if dir == "" {
-			return
-		}
-		png, err := Run(ctx, FullScreenshot(100))
-		if err == nil {
-			err = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
-		}
-		if err != nil {
-			t.Logf("screenshot %s: %v", name, err)
-		}
+	if dir == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(b.ctx, stepLimit)
+	defer cancel()
+	png, err := Run(ctx, FullScreenshot(100))
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+	}
+	if err != nil {
+		b.t.Logf("screenshot %s: %v", name, err)
 	}
 }
 
@@ -135,7 +203,6 @@ func screenshots(t *testing.T, ctx context.Context) func(name string) {
 // downloads the summary workbook, whose city total includes the school's
 // value.
 func TestBrowser(t *testing.T) {
-	ctx := newBrowser(t)
 	f := newFixture(t, sqliteDSN(t), true)
 	if err := f.db.AddUser(ctx, store.User{Name: "jiaxiang", Role: store.RoleCounty, Unit: "370829"}, testPassword, store.CLI); err != nil {
 		t.Fatal(err)
@@ -155,30 +222,30 @@ func TestBrowser(t *testing.T) {
 	if err := os.WriteFile(right, workbook(t, school, true), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	shot := screenshots(t, ctx)
+	b := openTab(t)
 
 	// The school.
-	step(t, ctx, "open the sign-in link", Navigate(f.ts.URL+"/s/"+token), WaitVisible(CSS("form button")))
-	shot("link")
-	step(t, ctx, "sign in", Click(CSS("form[action^='/s/'] button")), WaitVisible(CSS("#upload")))
-	shot("unit-empty")
-	tmpl := download(t, ctx, "download the template", "#download-template")
+	b.step("open the sign-in link", Navigate(f.ts.URL+"/s/"+token), WaitVisible(CSS("form button")))
+	b.shot("link")
+	b.step("sign in", Click(CSS("form[action^='/s/'] button")), WaitVisible(CSS("#upload")))
+	b.shot("unit-empty")
+	tmpl := b.download("download the template", "#download-template")
 	if !bytes.Equal(tmpl, template(t, school)) {
 		t.Errorf("downloaded template: %d bytes, not the %d bytes generate writes", len(tmpl), len(template(t, school)))
 	}
-	step(t, ctx, "upload the workbook with a logic error",
+	b.step("upload the workbook with a logic error",
 		SetUploadFiles(CSS("#file"), []string{wrong}), Click(CSS("#upload")),
 		WaitVisible(CSS("#download-annotated")))
-	shot("version-error")
-	findings := text(t, ctx, "read the findings", "main")
+	b.shot("version-error")
+	findings := b.text("read the findings", "main")
 	if !strings.Contains(findings, "必须修改的错误") {
 		t.Fatalf("after uploading: no findings on the page:\n%s", findings)
 	}
-	cell := regexp.MustCompile(`学校基本情况!E\d+`).FindString(text(t, ctx, "read the finding's cell", "table"))
+	cell := regexp.MustCompile(`学校基本情况!E\d+`).FindString(b.text("read the finding's cell", "table"))
 	if cell == "" {
-		t.Errorf("the finding does not name its cell as 学校基本情况!E…:\n%s", text(t, ctx, "read the table", "table"))
+		t.Errorf("the finding does not name its cell as 学校基本情况!E…:\n%s", b.text("read the table", "table"))
 	}
-	ann := download(t, ctx, "download the annotated copy", "#download-annotated")
+	ann := b.download("download the annotated copy", "#download-annotated")
 	x, err := excelize.OpenReader(bytes.NewReader(ann))
 	if err != nil {
 		t.Fatalf("annotated copy does not open: %v", err)
@@ -187,39 +254,39 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("annotated copy's sheets %v: want %s first", sheets, validate.ResultSheet)
 	}
 	x.Close()
-	step(t, ctx, "back to the unit page", Navigate(f.ts.URL+"/r/2020/u/"+school), WaitVisible(CSS("#upload")))
-	step(t, ctx, "upload the corrected workbook",
+	b.step("back to the unit page", Navigate(f.ts.URL+"/r/2020/u/"+school), WaitVisible(CSS("#upload")))
+	b.step("upload the corrected workbook",
 		SetUploadFiles(CSS("#file"), []string{right}), Click(CSS("#upload")),
 		WaitVisible(Search(`//p[contains(., "没有发现需要修改的问题")]`)))
-	shot("version-clean")
-	step(t, ctx, "sign out", Click(CSS("header form button")), WaitVisible(CSS("#password")))
+	b.shot("version-clean")
+	b.step("sign out", Click(CSS("header form button")), WaitVisible(CSS("#password")))
 
 	// The county.
-	step(t, ctx, "county signs in", SendKeys(CSS("#name"), "jiaxiang"), SendKeys(CSS("#password"), testPassword),
+	b.step("county signs in", SendKeys(CSS("#name"), "jiaxiang"), SendKeys(CSS("#password"), testPassword),
 		Submit(CSS("#password")), WaitVisible(CSS("#county-summary")))
-	shot("county")
-	step(t, ctx, "open the school", Click(Search(`//a[text()="嘉祥县第三中学"]`)), WaitVisible(CSS("#approve")))
-	step(t, ctx, "approve", Click(CSS("#approve")), WaitVisible(Search(`//div[contains(@class,"flash") and contains(., "已审核通过")]`)))
+	b.shot("county")
+	b.step("open the school", Click(Search(`//a[text()="嘉祥县第三中学"]`)), WaitVisible(CSS("#approve")))
+	b.step("approve", Click(CSS("#approve")), WaitVisible(Search(`//div[contains(@class,"flash") and contains(., "已审核通过")]`)))
 	if st, err := f.db.UnitState(ctx, round, school); err != nil || st.State != store.Approved {
 		t.Fatalf("after the county approved: %v, %v", st, err)
 	}
-	step(t, ctx, "back to the county", Navigate(f.ts.URL+"/r/2020/c/370829"), WaitVisible(CSS("#county-form")))
-	form := download(t, ctx, "download the county's own form", "#county-form")
+	b.step("back to the county", Navigate(f.ts.URL+"/r/2020/c/370829"), WaitVisible(CSS("#county-form")))
+	form := b.download("download the county's own form", "#county-form")
 	if v := prefilledValue(t, "370829", form, "EDU_STUDENTS"); v.Num != 2162 {
 		t.Errorf("county form's EDU_STUDENTS = %+v, want the approved school's 2162", v)
 	}
-	step(t, ctx, "open the county's own form", Navigate(f.ts.URL+"/r/2020/u/370829"), WaitVisible(CSS("#prefill-state")))
-	shot("county-own")
-	if got := text(t, ctx, "read the prefill state", "#prefill-state"); !strings.Contains(got, "0 个已锁定") {
+	b.step("open the county's own form", Navigate(f.ts.URL+"/r/2020/u/370829"), WaitVisible(CSS("#prefill-state")))
+	b.shot("county-own")
+	if got := b.text("read the prefill state", "#prefill-state"); !strings.Contains(got, "0 个已锁定") {
 		t.Errorf("county form page says %q; want its totals open (one school of many approved)", got)
 	}
-	step(t, ctx, "sign out", Click(CSS("header form button")), WaitVisible(CSS("#password")))
+	b.step("sign out", Click(CSS("header form button")), WaitVisible(CSS("#password")))
 
 	// The bureau.
-	step(t, ctx, "bureau signs in", SendKeys(CSS("#name"), "shiju"), SendKeys(CSS("#password"), testPassword),
+	b.step("bureau signs in", SendKeys(CSS("#name"), "shiju"), SendKeys(CSS("#password"), testPassword),
 		Submit(CSS("#password")), WaitVisible(CSS("#city-summary")))
-	shot("dashboard")
-	sum := download(t, ctx, "download the city summary", "#city-summary")
+	b.shot("dashboard")
+	sum := b.download("download the city summary", "#city-summary")
 	got, err := cityTotal(sum, "SCH_STUDENTS")
 	if err != nil {
 		t.Fatal(err)
@@ -232,7 +299,6 @@ func TestBrowser(t *testing.T) {
 // TestBrowserScreen: a county answers a 数据核查 item in a real browser and
 // downloads its 核查清单; the bureau's overview counts the answer.
 func TestBrowserScreen(t *testing.T) {
-	ctx := newBrowser(t)
 	f := newFixture(t, sqliteDSN(t), true)
 	submitDemo(t, f)
 	if err := f.db.AddUser(ctx, store.User{Name: "liangshan", Role: store.RoleCounty, Unit: outlierCounty}, testPassword, store.CLI); err != nil {
@@ -241,23 +307,23 @@ func TestBrowserScreen(t *testing.T) {
 	if err := f.db.AddUser(ctx, store.User{Name: "shiju", Role: store.RoleBureau}, testPassword, store.CLI); err != nil {
 		t.Fatal(err)
 	}
-	shot := screenshots(t, ctx)
-	step(t, ctx, "county signs in", Navigate(f.ts.URL+"/login"), SendKeys(CSS("#name"), "liangshan"), SendKeys(CSS("#password"), testPassword),
+	b := openTab(t)
+	b.step("county signs in", Navigate(f.ts.URL+"/login"), SendKeys(CSS("#name"), "liangshan"), SendKeys(CSS("#password"), testPassword),
 		Submit(CSS("#password")), WaitVisible(CSS("#county-screen")))
-	step(t, ctx, "open 数据核查", Click(CSS("#county-screen")), WaitVisible(CSS("#download-checklist")))
-	shot("screen-open")
+	b.step("open 数据核查", Click(CSS("#county-screen")), WaitVisible(CSS("#download-checklist")))
+	b.shot("screen-open")
 	item := "section.screen-item.open"
-	name := text(t, ctx, "read the first open item", item+" h2")
+	name := b.text("read the first open item", item+" h2")
 	if !strings.Contains(name, outlierName) {
 		t.Fatalf("first open item %q, want %s's", name, outlierName)
 	}
-	step(t, ctx, "answer it", SendKeys(CSS(item+" textarea"), "多敲了一个1，应为261台，已通知学校更正"),
+	b.step("answer it", SendKeys(CSS(item+" textarea"), "多敲了一个1，应为261台，已通知学校更正"),
 		Click(CSS(item+" button")), WaitVisible(Search(`//div[contains(@class,"flash") and contains(., "已保存")]`)))
-	shot("screen-answered")
-	if got := text(t, ctx, "read the counts", "#answered"); got != "1" {
+	b.shot("screen-answered")
+	if got := b.text("read the counts", "#answered"); got != "1" {
 		t.Errorf("answered after one answer: %q, want 1", got)
 	}
-	list := download(t, ctx, "download the 核查清单", "#download-checklist")
+	list := b.download("download the 核查清单", "#download-checklist")
 	if x, err := excelize.OpenReader(bytes.NewReader(list)); err != nil {
 		t.Errorf("核查清单 does not open: %v", err)
 	} else {
@@ -266,12 +332,12 @@ func TestBrowserScreen(t *testing.T) {
 		}
 		x.Close()
 	}
-	step(t, ctx, "sign out", Click(CSS("header form button")), WaitVisible(CSS("#password")))
-	step(t, ctx, "bureau signs in", SendKeys(CSS("#name"), "shiju"), SendKeys(CSS("#password"), testPassword),
+	b.step("sign out", Click(CSS("header form button")), WaitVisible(CSS("#password")))
+	b.step("bureau signs in", SendKeys(CSS("#name"), "shiju"), SendKeys(CSS("#password"), testPassword),
 		Submit(CSS("#password")), WaitVisible(CSS("#city-summary")))
-	step(t, ctx, "open the city's 数据核查", Click(Search(`//nav/a[text()="数据核查"]`)), WaitVisible(CSS("#screen-counties")))
-	shot("screens")
-	if got := text(t, ctx, "read the counts", "#answered"); got != "1" {
+	b.step("open the city's 数据核查", Click(Search(`//nav/a[text()="数据核查"]`)), WaitVisible(CSS("#screen-counties")))
+	b.shot("screens")
+	if got := b.text("read the counts", "#answered"); got != "1" {
 		t.Errorf("the bureau's answered count: %q, want 1", got)
 	}
 }
