@@ -155,7 +155,9 @@ func newFixtureWith(t testing.TB, dsn string, init bool, cfg portal.Config) *fix
 	return &fixture{db: db, srv: srv, ts: ts}
 }
 
-// client is a browser: a cookie jar that does not follow redirects.
+// client is a browser: a cookie jar that does not follow redirects. Its
+// timeout is only for a server that hangs: an upload validated under -race
+// on CI's busy 2 cores can take many seconds.
 type client struct {
 	t    testing.TB
 	base string
@@ -164,7 +166,7 @@ type client struct {
 
 func (f *fixture) client(t testing.TB) *client {
 	jar, _ := cookiejar.New(nil)
-	return &client{t: t, base: f.ts.URL, hc: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+	return &client{t: t, base: f.ts.URL, hc: &http.Client{Jar: jar, Timeout: 5 * time.Minute,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
