@@ -3,6 +3,7 @@ package mailing_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -218,6 +219,11 @@ func TestAuth(t *testing.T) {
 		o := run(t, dir, units, s)
 		if !errors.Is(o.err, mailing.ErrAuth) || o.sum != (mailing.Summary{Unsent: 3}) {
 			t.Errorf("user %q password %q: %v, want ErrAuth and nothing sent", tc.user, tc.password, o)
+		}
+		// Refused at MAIL FROM, the message names the sender once
+		// bracketed.
+		if msg := fmt.Sprint(o.err); tc.user == "" && (!strings.Contains(msg, "MAIL FROM:<") || strings.Contains(msg, "<<")) {
+			t.Errorf("no authentication: %s: want MAIL FROM:<address>", msg)
 		}
 	}
 	if n := len(srv.Messages()); n != 0 {

@@ -131,7 +131,9 @@ func (s *SMTP) SendAccepted(ctx context.Context, m *gomail.Msg, accepted func() 
 		return &SendError{Failure: Permanent, Err: fmt.Errorf("smtp: recipients: %w", err)}
 	}
 	if err := c.Mail(from); err != nil {
-		return s.failed(mailFromFailure(fmt.Errorf("smtp: MAIL FROM:<%s>: %w", from, err)))
+		// GetSender gives the address in its brackets already.
+		addr := strings.TrimSuffix(strings.TrimPrefix(from, "<"), ">")
+		return s.failed(mailFromFailure(fmt.Errorf("smtp: MAIL FROM:<%s>: %w", addr, err)))
 	}
 	for _, to := range rcpts {
 		if err := c.Rcpt(to); err != nil {
