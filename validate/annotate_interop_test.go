@@ -2,7 +2,6 @@ package validate
 
 import (
 	"archive/zip"
-	"context"
 	"io"
 	"os"
 	"os/exec"
@@ -10,7 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
+
+	"edustat/internal/soffice/sofficetest"
 )
 
 // TestAnnotatedOpensEverywhere annotates the same returned workbook as
@@ -19,25 +19,17 @@ import (
 // automatic colours), and opens each annotated copy with openpyxl and with
 // LibreOffice.
 func TestAnnotatedOpensEverywhere(t *testing.T) {
-	soffice, python := annotateTools(t)
+	lo, python := sofficetest.Runner(t), annotatePython(t)
 	src, _, opts, _ := annotateFixture(t)
 	dir := t.TempDir()
-	profile := "-env:UserInstallation=file://" + filepath.ToSlash(filepath.Join(dir, "profile"))
-	run := func(args ...string) {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, soffice, append([]string{profile, "--headless", "--norestore"}, args...)...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("soffice %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
 
 	// The three sources, under names of the same unit.
 	sources := map[string]string{"excelize": src}
-	loDir := filepath.Join(dir, "libreoffice")
-	run("--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", loDir, src)
-	sources["libreoffice"] = filepath.Join(loDir, filepath.Base(src))
+	saved, err := lo.Convert(t.Context(), "xlsx:Calc MS Excel 2007 XML", filepath.Join(dir, "libreoffice"), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources["libreoffice"] = saved[0]
 	if !strings.Contains(readPart(t, sources["libreoffice"], "xl/styles.xml"), "<left style=\"thin\"/>") {
 		t.Fatal("LibreOffice no longer writes borders without a colour: the test no longer covers that case")
 	}
@@ -85,15 +77,14 @@ func TestAnnotatedOpensEverywhere(t *testing.T) {
 
 	// LibreOffice opens every copy: the first sheet converts to text that
 	// starts with the result sheet's title.
-	csvDir := filepath.Join(dir, "csv")
-	run(append([]string{"--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", csvDir}, copies...)...)
-	for _, dst := range copies {
+	texts, err := lo.Convert(t.Context(), "csv:Text - txt - csv (StarCalc):44,34,76", filepath.Join(dir, "csv"), copies...)
+	if err != nil {
+		t.Fatalf("LibreOffice does not open every annotated copy: %v", err)
+	}
+	for i, dst := range copies {
 		name := strings.TrimSuffix(filepath.Base(dst), ".xlsx")
-		text, err := os.ReadFile(filepath.Join(csvDir, name+".csv"))
-		if err != nil {
-			t.Errorf("%s: LibreOffice did not convert the annotated copy: %v", name, err)
-			continue
-		}
+		text, err := os.ReadFile(texts[i])
+		must(t, err)
 		if !strings.HasPrefix(strings.TrimPrefix(string(text), "\ufeff"), "审核结果：") {
 			t.Errorf("%s: LibreOffice reads %.60q, want the result sheet first", name, text)
 		}
@@ -130,32 +121,21 @@ func excelColors(s string) string {
 	})
 }
 
-// annotateTools returns LibreOffice and a Python with openpyxl, or skips
-// the test (fails it under CI=true) when they are missing.
-func annotateTools(t *testing.T) (soffice, python string) {
+// annotatePython returns a Python with openpyxl, or skips the test (fails
+// it under CI=true) when there is none.
+func annotatePython(t *testing.T) string {
 	t.Helper()
-	missing := func(what string) {
-		t.Helper()
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s: CI must install libreoffice-calc and python3-openpyxl", what)
-		}
-		t.Skipf("%s; install libreoffice-calc and python3-openpyxl to run this test", what)
-	}
-	if testing.Short() {
-		t.Skip("slow: runs LibreOffice")
-	}
-	soffice, err := exec.LookPath("soffice")
-	if err != nil {
-		missing("soffice not found")
-	}
 	// pyenv's python3 on PATH may not see Debian's python3-openpyxl.
 	for _, p := range []string{"/usr/bin/python3", "python3"} {
 		if exec.Command(p, "-c", "import openpyxl").Run() == nil {
-			return soffice, p
+			return p
 		}
 	}
-	missing("no python with openpyxl")
-	return "", ""
+	if os.Getenv("CI") == "true" {
+		t.Fatal("no python with openpyxl: CI must install python3-openpyxl")
+	}
+	t.Skip("no python with openpyxl; install python3-openpyxl to run this test")
+	return ""
 }
 
 // readPart returns a part of the workbook at path.

@@ -25,6 +25,8 @@ import (
 	"edustat/consolidate"
 	"edustat/demo"
 	"edustat/examples"
+	"edustat/internal/soffice"
+	"edustat/internal/soffice/sofficetest"
 	"edustat/seeds"
 	"edustat/validate"
 )
@@ -39,7 +41,7 @@ import (
 // Set EDUSTAT_KEEP to a directory to keep the workbooks and PDFs, and
 // render them with pdftoppm to look at them.
 func TestPrinted(t *testing.T) {
-	soffice := tools(t)
+	lo := tools(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
 	if keep := os.Getenv("EDUSTAT_KEEP"); keep != "" {
@@ -53,17 +55,6 @@ func TestPrinted(t *testing.T) {
 	must(t, err)
 	err = demo.Run(context.Background(), demo.Options{Catalog: c, Roster: ros, Examples: examples.FS, Dir: "2020", Out: round, Stdout: io.Discard, Stderr: io.Discard})
 	must(t, err)
-
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	profile := "-env:UserInstallation=file://" + filepath.ToSlash(filepath.Join(dir, "profile"))
-	soff := func(args ...string) {
-		t.Helper()
-		cmd := exec.CommandContext(ctx, soffice, append([]string{profile, "--headless", "--norestore"}, args...)...)
-		if msg, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("soffice %s: %v\n%s", strings.Join(args, " "), err, msg)
-		}
-	}
 
 	// The summary with the prior round, as the demo consolidates it.
 	prior, err := validate.LoadPrior(filepath.Join(round, "prior", "汇总2019.csv"))
@@ -82,10 +73,12 @@ func TestPrinted(t *testing.T) {
 
 	// The annotated copy of a county's return with findings, saved by
 	// LibreOffice as a clerk using Calc would.
-	saved := filepath.Join(dir, "saved")
-	soff("--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", saved, filepath.Join(round, "submissions", "2020_370829_嘉祥县.xlsx"))
+	saved, err := lo.Convert(t.Context(), "xlsx:Calc MS Excel 2007 XML", filepath.Join(dir, "saved"), filepath.Join(round, "submissions", "2020_370829_嘉祥县.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := validate.Options{Catalog: c, Roster: ros, Round: "2020", Prior: prior}
-	ret := filepath.Join(saved, "2020_370829_嘉祥县.xlsx")
+	ret := saved[0]
 	sub, err := validate.Workbook(ret, opts)
 	must(t, err)
 	if len(sub.Findings) == 0 {
@@ -93,14 +86,22 @@ func TestPrinted(t *testing.T) {
 	}
 	must(t, validate.Annotate(ret, sub, books["annotated"], opts))
 
-	soff("--convert-to", "pdf", "--outdir", out, books["template"], books["annotated"], books["summary"])
-	for _, name := range []string{"template", "annotated", "summary"} {
+	names := []string{"template", "annotated", "summary"}
+	var inputs []string
+	for _, name := range names {
+		inputs = append(inputs, books[name])
+	}
+	pdfs, err := lo.Convert(t.Context(), "pdf", out, inputs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range names {
 		t.Run(name, func(t *testing.T) {
 			f, err := excelize.OpenFile(books[name])
 			must(t, err)
 			defer f.Close()
 			sheets := printedSheets(t, f, books[name])
-			pages := pdfPages(t, strings.TrimSuffix(books[name], ".xlsx")+".pdf")
+			pages := pdfPages(t, pdfs[i])
 			checkPages(t, sheets, pages)
 			for _, s := range sheets {
 				checkCells(t, f, s)
@@ -259,8 +260,7 @@ type page struct {
 
 func pdfPages(t *testing.T, pdf string) []page {
 	t.Helper()
-	info, err := exec.Command("pdfinfo", "-f", "1", "-l", "9999", pdf).Output()
-	must(t, err)
+	info := poppler(t, "pdfinfo", "-f", "1", "-l", "9999", pdf)
 	sizeRE := regexp.MustCompile(`(?m)^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts`)
 	var pages []page
 	for _, m := range sizeRE.FindAllStringSubmatch(string(info), -1) {
@@ -268,8 +268,7 @@ func pdfPages(t *testing.T, pdf string) []page {
 		h, _ := strconv.ParseFloat(m[2], 64)
 		pages = append(pages, page{landscape: w > h, w: w, h: h})
 	}
-	text, err := exec.Command("pdftotext", "-layout", pdf, "-").Output()
-	must(t, err)
+	text := poppler(t, "pdftotext", "-layout", pdf, "-")
 	texts := strings.Split(string(text), "\f")
 	for i := range pages {
 		if i < len(texts) {
@@ -288,8 +287,7 @@ func pdfPages(t *testing.T, pdf string) []page {
 // length. The median of the page's words is its body text's size.
 func fontSizes(t *testing.T, pdf string, pages []page) {
 	t.Helper()
-	out, err := exec.Command("pdftotext", "-bbox", pdf, "-").Output()
-	must(t, err)
+	out := poppler(t, "pdftotext", "-bbox", pdf, "-")
 	wordRE := regexp.MustCompile(`<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>`)
 	for i, text := range strings.Split(string(out), "<page ")[1:] {
 		if i >= len(pages) {
@@ -609,26 +607,36 @@ func colWidth(t *testing.T, f *excelize.File, sheet string, col int) float64 {
 	return w
 }
 
-// tools returns soffice, or skips the test (fails it under CI=true) when
-// LibreOffice or poppler's pdfinfo and pdftotext are missing.
-func tools(t *testing.T) string {
+// tools returns a LibreOffice Runner, or skips the test (fails it under
+// CI=true) when LibreOffice or poppler's pdfinfo and pdftotext are missing.
+func tools(t *testing.T) *soffice.Runner {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("slow: prints through LibreOffice")
-	}
-	soffice, err := exec.LookPath("soffice")
+	lo := sofficetest.Runner(t)
 	for _, tool := range []string{"pdfinfo", "pdftotext"} {
-		if _, e := exec.LookPath(tool); e != nil && err == nil {
-			err = e
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%v: CI must install poppler-utils and fonts-wqy-microhei", err)
+			}
+			t.Skipf("%v; install poppler-utils and fonts-wqy-microhei to run the print test", err)
 		}
 	}
+	return lo
+}
+
+// poppler runs one of poppler's tools and returns what it prints; it
+// fails the test when the tool fails or runs for over two minutes.
+func poppler(t *testing.T, tool string, args ...string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, tool, args...)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%v: CI must install libreoffice-calc, poppler-utils and fonts-wqy-microhei", err)
-		}
-		t.Skipf("%v; install libreoffice-calc, poppler-utils and fonts-wqy-microhei to run the print test", err)
+		t.Fatalf("%s %s: %v: %s", tool, strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
 	}
-	return soffice
+	return out
 }
 
 func copyFile(t *testing.T, from, to string) {
