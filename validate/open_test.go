@@ -7,9 +7,11 @@ import (
 	"errors"
 	"hash/crc32"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -130,18 +132,39 @@ func TestReadRefuses(t *testing.T) {
 			path := writeFile(t, tt.name, tt.data)
 			opts := tt.opts
 			opts.Catalog = c
-			start := time.Now()
 			sub, err := Read(path, opts)
-			took := time.Since(start)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("Read(%s) = %v, %v; want %v", tt.name, sub, err, tt.want)
 			}
 			checkMessage(t, path, err)
-			if tt.quick && took > time.Second {
-				t.Errorf("Read(%s) took %v, want well under a second", tt.name, took)
+			if tt.quick {
+				checkQuick(t, "Read("+tt.name+")", func() { Read(path, opts) })
 			}
 		})
 	}
+}
+
+// checkQuick checks that fn takes well under a second: under a second in
+// at least one of five runs, with a pause between them. A loaded machine
+// (CI tests every package at once on two cores, under -race) stalls a
+// process for a second now and then, so one slow run proves nothing; code
+// that does too much is slow every time.
+func checkQuick(t *testing.T, what string, fn func()) {
+	t.Helper()
+	const runs = 5
+	best := time.Duration(math.MaxInt64)
+	for i := range runs {
+		if i > 0 {
+			time.Sleep(time.Duration(i) * 200 * time.Millisecond)
+		}
+		start := time.Now()
+		fn()
+		best = min(best, time.Since(start))
+		if best < time.Second {
+			return
+		}
+	}
+	t.Errorf("%s took %v at best of %d runs, want well under a second", what, best, runs)
 }
 
 // checkMessage checks that an error names the file and is one line.
@@ -191,22 +214,30 @@ func TestReadEncrypted(t *testing.T) {
 }
 
 // TestReadHugeSheet refuses sheets with data beyond the row limit without
-// reading them whole.
+// reading them whole: the rows up to the last (1,048,576 of them) would
+// take some 100 MB to hold. It is not parallel: it counts what the whole
+// process allocates.
 func TestReadHugeSheet(t *testing.T) {
 	c, _ := readTestData(t)
+	tmpl := writeFile(t, "school.xlsx", templateBytes(t, rdSchool))
 	path := writeFile(t, "huge.xlsx", templateBytes(t, rdSchool))
 	patchPart(t, path, "xl/worksheets/sheet2.xml", func(xml string) string {
 		return strings.Replace(xml, "</sheetData>", `<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>`, 1)
 	})
-	start := time.Now()
-	_, err := Read(path, Options{Catalog: c})
+	var err error
+	allocated := allocatedBy(func() { _, err = Read(path, Options{Catalog: c}) })
 	if !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("Read = %v, want ErrTooLarge", err)
 	}
 	checkMessage(t, path, err)
-	if took := time.Since(start); took > time.Second {
-		t.Errorf("Read took %v", took)
+	// Refusing the sheet costs no more than reading it without its last
+	// row, give or take a few buffers.
+	whole := allocatedBy(func() { _, err = Read(tmpl, Options{Catalog: c}) })
+	must(t, err)
+	if allocated > whole+8<<20 {
+		t.Errorf("Read allocated %d KB to refuse the sheet, %d KB to read it without its last row: it holds the rows it refuses", allocated>>10, whole>>10)
 	}
+	checkQuick(t, "Read(huge.xlsx)", func() { Read(path, Options{Catalog: c}) })
 	f := openTemplate(t, rdSchool)
 	must(t, f.SetCellStr(rdSchoolForm, "A200", "x"))
 	path = saveBook(t, f, "long.xlsx")
@@ -216,6 +247,15 @@ func TestReadHugeSheet(t *testing.T) {
 	if _, err := Read(path, Options{Catalog: c}); err != nil {
 		t.Fatalf("Read = %v", err)
 	}
+}
+
+// allocatedBy returns the bytes the process allocates while fn runs.
+func allocatedBy(fn func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	fn()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
 }
 
 // TestReadLeavesFile checks that reading never changes the input.
