@@ -111,7 +111,9 @@ func TestLibreOfficeInterop(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	opts := Options{Catalog: c, Roster: r, Round: "2021"}
+	// lo.xls converts under the test's timeout: the default is for one
+	// file at a time, not for several LibreOffice starting at once.
+	opts := Options{Catalog: c, Roster: r, Round: "2021", Soffice: lo.Command, Limits: Limits{ConvertTimeout: lo.Timeout}}
 	want, err := Workbook(byExcelize, opts)
 	must(t, err)
 	for _, name := range []string{"lo.xlsx", "lo.xls"} {
@@ -180,7 +182,7 @@ func TestReadConverts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := Read(outs[0], Options{Catalog: c, Roster: r, Soffice: lo.Command})
+			got, err := Read(outs[0], Options{Catalog: c, Roster: r, Soffice: lo.Command, Limits: Limits{ConvertTimeout: lo.Timeout}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -20,15 +20,16 @@ import (
 )
 
 // Default limits: those of internal/xlsx, the one set of limits of
-// every workbook edustat reads, and the file size.
+// every workbook edustat reads, the file size and the time LibreOffice
+// has to convert a file.
 const (
-	DefaultMaxFileSize  = 32 << 20                 // bytes of the file
-	DefaultMaxUnzipSize = xlsx.DefaultMaxUnzipSize // bytes of the unzipped package
-	DefaultMaxXMLSize   = xlsx.DefaultMaxPartSize  // bytes of one unzipped part
-	DefaultMaxRows      = 100000                   // rows of one sheet
+	DefaultMaxFileSize    = 32 << 20                 // bytes of the file
+	DefaultMaxUnzipSize   = xlsx.DefaultMaxUnzipSize // bytes of the unzipped package
+	DefaultMaxXMLSize     = xlsx.DefaultMaxPartSize  // bytes of one unzipped part
+	DefaultMaxRows        = 100000                   // rows of one sheet
+	DefaultConvertTimeout = 60 * time.Second         // one attempt at converting .xls, .ods or .et
 
-	maxCells       = xlsx.DefaultMaxCells // cells read from one workbook, blanks in rows included
-	convertTimeout = 60 * time.Second
+	maxCells = xlsx.DefaultMaxCells // cells read from one workbook, blanks in rows included
 )
 
 // withDefaults returns the limits with zero fields set to the defaults.
@@ -47,6 +48,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxRows <= 0 {
 		l.MaxRows = DefaultMaxRows
+	}
+	if l.ConvertTimeout <= 0 {
+		l.ConvertTimeout = DefaultConvertTimeout
 	}
 	return l
 }
@@ -301,7 +305,7 @@ func convertLegacy(path string, data []byte, ext string, opts Options, lim Limit
 	out := filepath.Join(dir, "out")
 	// A crash is tried once more; a file LibreOffice cannot load, or one
 	// that keeps it busy past the timeout, is not.
-	lo := &soffice.Runner{Command: opts.Soffice, Timeout: convertTimeout, Attempts: 2}
+	lo := &soffice.Runner{Command: opts.Soffice, Timeout: lim.ConvertTimeout, Attempts: 2}
 	_, err = lo.Convert(context.Background(), "xlsx:Calc MS Excel 2007 XML", out, in)
 	var serr *soffice.Error
 	errors.As(err, &serr)

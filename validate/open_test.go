@@ -144,6 +144,38 @@ func TestReadRefuses(t *testing.T) {
 	}
 }
 
+// TestReadConvertTimeout gives Read a LibreOffice that never ends a
+// conversion: the file is refused when Limits.ConvertTimeout is over, long
+// before the default, and the conversion is not tried again.
+func TestReadConvertTimeout(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the stand-in for soffice is a shell script")
+	}
+	c, _ := readTestData(t)
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "soffice")
+	script := "#!/bin/sh\necho started >> '" + filepath.Join(dir, "calls") + "'\nexec sleep 600\n"
+	must(t, os.WriteFile(fake, []byte(script), 0o755))
+	ole := append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 1024)...)
+	path := writeFile(t, "old.xls", ole)
+	const timeout = 500 * time.Millisecond
+	start := time.Now()
+	_, err := Read(path, Options{Catalog: c, Soffice: fake, Limits: Limits{ConvertTimeout: timeout}})
+	took := time.Since(start)
+	if !errors.Is(err, ErrLegacy) {
+		t.Fatalf("Read = %v, want ErrLegacy", err)
+	}
+	checkMessage(t, path, err)
+	if took > DefaultConvertTimeout/2 {
+		t.Errorf("Read took %v with ConvertTimeout %v: the timeout was not applied", took, timeout)
+	}
+	calls, err := os.ReadFile(filepath.Join(dir, "calls"))
+	must(t, err)
+	if n := strings.Count(string(calls), "started"); n != 1 {
+		t.Errorf("soffice started %d times, want once: a timeout is not tried again", n)
+	}
+}
+
 // checkQuick checks that fn takes well under a second: under a second in
 // at least one of five runs, with a pause between them. A loaded machine
 // (CI tests every package at once on two cores, under -race) stalls a

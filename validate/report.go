@@ -138,6 +138,11 @@ type Limits struct {
 	MaxUnzipSize int64 // bytes of the whole unzipped package
 	MaxXMLSize   int64 // bytes of one unzipped part
 	MaxRows      int   // rows read from one sheet
+
+	// ConvertTimeout is the time LibreOffice has for one attempt at
+	// converting an .xls, .ods or .et file to .xlsx (a crash is tried
+	// once more, a timeout is not).
+	ConvertTimeout time.Duration
 }
 
 // Prior is a prior round's values by unit code and indicator code.
