@@ -47,7 +47,6 @@ type Collector struct {
 	Sender  mailing.Sender // delivers the replies
 	Senders *Senders       // the bureau's own list of senders; nil for none
 	Limits  Limits
-	Soffice string // for .xls, .et and .ods; "" looks on PATH
 
 	// Attempts is how often a reply is tried when it fails for a
 	// temporary reason; 0 means 3. Backoff is the first pause, doubled
