@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"edustat/store"
@@ -33,6 +34,9 @@ func TestBackup(t *testing.T) {
 		}
 		if err != nil {
 			t.Fatal(err)
+		}
+		if st, err := os.Stat(out); err != nil || (runtime.GOOS != "windows" && st.Mode().Perm() != 0o600) {
+			t.Errorf("backup %s: %v, %v; want it readable by its owner only", out, st.Mode(), err)
 		}
 		want, err := db.Verify(ctx, "2020")
 		if err != nil {
