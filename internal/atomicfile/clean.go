@@ -67,6 +67,12 @@ func Clean(dir string) []string {
 			continue
 		}
 		age := now.Sub(info.ModTime())
+		if e.IsDir() {
+			// A directory's time changes as names come and go in it,
+			// not as its files grow: the newest of it and what it holds
+			// says when its process last worked in it.
+			age = now.Sub(newest(filepath.Join(dir, name), info.ModTime()))
+		}
 		stale := age > StaleAge
 		if !stale && !legacy && age > DeadAge {
 			pid, err := strconv.Atoi(m[1])
@@ -98,6 +104,30 @@ func cleanOnce(dir string) {
 	if _, done := cleaned.LoadOrStore(key, true); !done {
 		Clean(dir)
 	}
+}
+
+// newest returns the latest modification time of what dir holds, and of
+// what its folders hold, one level down, or t if that is later.
+func newest(dir string, t time.Time) time.Time {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil {
+			continue
+		}
+		if info.ModTime().After(t) {
+			t = info.ModTime()
+		}
+		if e.IsDir() {
+			sub, _ := os.ReadDir(filepath.Join(dir, e.Name()))
+			for _, s := range sub {
+				if si, err := s.Info(); err == nil && si.ModTime().After(t) {
+					t = si.ModTime()
+				}
+			}
+		}
+	}
+	return t
 }
 
 // MkdirTemp makes a temporary directory in parent, to be renamed into

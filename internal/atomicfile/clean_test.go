@@ -85,15 +85,28 @@ func TestClean(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(p, "submissions", "a.xlsx"), []byte("x"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.Chtimes(p, now.Add(d.age), now.Add(d.age)); err != nil {
+		for _, q := range []string{filepath.Join(p, "submissions", "a.xlsx"), filepath.Join(p, "submissions"), p} {
+			if err := os.Chtimes(q, now.Add(d.age), now.Add(d.age)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		files = append(files, d)
+	}
+	// An old directory whose process still writes in it (another machine's,
+	// on a shared folder: its pid says nothing here) stays.
+	busy := filepath.Join(dir, tempName("export", dead, "d5")+"dir")
+	if err := os.MkdirAll(filepath.Join(busy, "submissions"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(busy, "submissions", "a.xlsx"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{filepath.Join(busy, "submissions"), busy} {
+		if err := os.Chtimes(q, now.Add(old), now.Add(old)); err != nil {
 			t.Fatal(err)
 		}
-		files = append(files, struct {
-			name    string
-			age     time.Duration
-			removed bool
-		}{d.name, d.age, d.removed})
 	}
+	files = append(files, entry{filepath.Base(busy), old, false})
 	fileLike := tempName("f", dead, "zy") + "dir"
 	if err := os.WriteFile(filepath.Join(dir, fileLike), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
