@@ -7,6 +7,10 @@ import (
 	"time"
 )
 
+// pipeSockets says that LibreOffice's named pipes are not Unix sockets
+// here (on Windows they are \\.\pipe\ names): Script does not run.
+const pipeSockets = false
+
 // killGroup lets cmd's children go when its context ends.
 func killGroup(cmd *exec.Cmd) { cmd.WaitDelay = 5 * time.Second }
 

@@ -8,6 +8,9 @@ import (
 	"time"
 )
 
+// pipeSockets says that LibreOffice's named pipes are Unix sockets.
+const pipeSockets = true
+
 // killGroup makes cmd run in its own process group and kills the whole
 // group when its context ends: soffice starts soffice.bin, which a kill of
 // soffice alone would leave running.

@@ -36,6 +36,9 @@ const ScriptRetry = 3
 // is tried again, up to the Runner's attempts. It returns what the script
 // printed.
 //
+// Script runs on Unix systems, where LibreOffice's named pipe is a Unix
+// socket in /tmp; elsewhere it fails with ErrNotFound.
+//
 // The Runner stops LibreOffice when the script has ended, so a script
 // need not ask it to quit (Desktop.terminate). A Python script should
 // end with os._exit after flushing what it printed: pyuno can crash as
@@ -45,6 +48,9 @@ const ScriptRetry = 3
 func (r *Runner) Script(ctx context.Context, argv ...string) (string, error) {
 	if len(argv) == 0 {
 		return "", errors.New("soffice: Script: no command")
+	}
+	if !pipeSockets {
+		return "", &Error{Step: "script", Err: fmt.Errorf("%w: UNO scripts run on Unix systems only", ErrNotFound)}
 	}
 	cmd, err := Find(r.Command)
 	if err != nil {
