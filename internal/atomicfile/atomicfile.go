@@ -32,6 +32,11 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 // and path is left as it was. The first Write to a directory in a process
 // removes the stale temporary files of earlier writes there first.
 func Write(path string, perm os.FileMode, fill func(w io.Writer) error) (err error) {
+	return write(path, perm, fill, true)
+}
+
+// write is Write; sync false leaves the syncing to a Batch.
+func write(path string, perm os.FileMode, fill func(w io.Writer) error, sync bool) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -53,8 +58,10 @@ func Write(path string, perm os.FileMode, fill func(w io.Writer) error) (err err
 	if err := tmp.Chmod(perm); err != nil {
 		return err
 	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", path, err)
+	if sync {
+		if err := tmp.Sync(); err != nil {
+			return fmt.Errorf("sync %s: %w", path, err)
+		}
 	}
 	if err := tmp.Close(); err != nil {
 		return err
