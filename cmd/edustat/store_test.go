@@ -24,27 +24,19 @@ func TestStoreScript(t *testing.T) {
 		t.Fatalf("no scripts in testdata/store: %v", err)
 	}
 	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){"status": cmdStatus, "dbexec": cmdDBExec}
-	t.Run("sqlite", func(t *testing.T) {
-		testscript.Run(t, testscript.Params{
-			Dir:  "testdata/store",
-			Cmds: cmds,
-			Setup: func(env *testscript.Env) error {
-				env.Setenv("DB", filepath.Join(env.WorkDir, "edustat.db"))
-				return nil
-			},
+	// testdata/sqlite holds what only an SQLite database does (backup).
+	for name, dir := range map[string]string{"sqlite": "testdata/store", "sqlite-only": "testdata/sqlite"} {
+		t.Run(name, func(t *testing.T) {
+			testscript.Run(t, testscript.Params{
+				Dir:  dir,
+				Cmds: cmds,
+				Setup: func(env *testscript.Env) error {
+					env.Setenv("DB", filepath.Join(env.WorkDir, "edustat.db"))
+					return nil
+				},
+			})
 		})
-	})
-	// What only an SQLite database does (backup).
-	t.Run("sqlite-only", func(t *testing.T) {
-		testscript.Run(t, testscript.Params{
-			Dir:  "testdata/sqlite",
-			Cmds: cmds,
-			Setup: func(env *testscript.Env) error {
-				env.Setenv("DB", filepath.Join(env.WorkDir, "edustat.db"))
-				return nil
-			},
-		})
-	})
+	}
 	t.Run("postgres", func(t *testing.T) {
 		urls := map[string]string{}
 		for _, s := range scripts {
