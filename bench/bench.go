@@ -59,9 +59,10 @@ type Options struct {
 	// figure (see Scale).
 	Sizes []int
 	// Repeat, with Sizes, runs each size this many times (at least once),
-	// the sizes taking turns, and keeps of each step its least wall and CPU time and its greatest
-	// memory: the machine's noise only ever adds time, and at ten times
-	// the schools a growth target of 11 times leaves it a tenth.
+	// the sizes taking turns, and keeps of each step its least wall and
+	// CPU time and its greatest memory: the machine's noise only ever adds
+	// time, and at ten times the schools a growth target of 11 times
+	// leaves it a tenth.
 	Repeat int
 	// Out is where the workbooks go, a new or empty directory kept
 	// afterwards; "" means a temporary directory, removed afterwards

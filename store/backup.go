@@ -12,9 +12,10 @@ import (
 var ErrBackupPostgres = errors.New("a PostgreSQL round database is backed up with pg_dump")
 
 // Backup writes a consistent copy of an SQLite round database to path, a
-// file that must not exist yet (it is made readable by its owner only), while other processes go on reading and
-// writing the database (SQLite's VACUUM INTO: the copy is of one moment,
-// compacted). A PostgreSQL database returns ErrBackupPostgres.
+// file that must not exist yet and is made readable by its owner only,
+// while other processes go on reading and writing the database (SQLite's
+// VACUUM INTO: the copy is of one moment, compacted). A PostgreSQL
+// database returns ErrBackupPostgres.
 func (db *DB) Backup(ctx context.Context, path string) error {
 	if db.dialect != sqlite {
 		return fmt.Errorf("%s: %w", db.name, ErrBackupPostgres)

@@ -66,8 +66,11 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	if _, err := os.Stat(*dbFlag); err != nil {
 		return fmt.Errorf("backup: round database %s: %w", *dbFlag, err)
 	}
-	if _, err := os.Lstat(*out); err == nil {
+	exists := func() error {
 		return withHint(fmt.Errorf("backup: %s exists", *out), "a backup never replaces a file: name a new one, e.g. with the date")
+	}
+	if _, err := os.Lstat(*out); err == nil {
+		return exists()
 	}
 	abs, err := filepath.Abs(*out)
 	if err != nil {
@@ -117,12 +120,13 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := syncFile(copyPath, 0o600); err != nil {
+	// Store.Backup made the copy readable by its owner only.
+	if err := syncFile(copyPath); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	if err := linkNew(copyPath, abs); err != nil {
 		if errors.Is(err, os.ErrExist) {
-			return withHint(fmt.Errorf("backup: %s exists", *out), "a backup never replaces a file: name a new one, e.g. with the date")
+			return exists()
 		}
 		return fmt.Errorf("backup: %s: %w", *out, unwrapLink(err))
 	}
@@ -134,14 +138,10 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// syncFile sets the file's permissions and writes it to disk.
-func syncFile(path string, perm os.FileMode) error {
+// syncFile writes the file to disk.
+func syncFile(path string) error {
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
-		return err
-	}
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
 		return err
 	}
 	if err := f.Sync(); err != nil {

@@ -71,7 +71,7 @@ func Clean(dir string) []string {
 			// A directory's time changes as names come and go in it,
 			// not as its files grow: the newest of it and what it holds
 			// says when its process last worked in it.
-			age = now.Sub(newest(filepath.Join(dir, name), info.ModTime()))
+			age = now.Sub(newest(filepath.Join(dir, name), info.ModTime(), 1))
 		}
 		stale := age > StaleAge
 		if !stale && !legacy && age > DeadAge {
@@ -107,24 +107,15 @@ func cleanOnce(dir string) {
 }
 
 // newest returns the latest modification time of what dir holds, and of
-// what its folders hold, one level down, or t if that is later.
-func newest(dir string, t time.Time) time.Time {
+// what its folders hold, depth levels down, or t if that is later.
+func newest(dir string, t time.Time, depth int) time.Time {
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		info, err := e.Info()
-		if err != nil {
-			continue
-		}
-		if info.ModTime().After(t) {
+		if info, err := e.Info(); err == nil && info.ModTime().After(t) {
 			t = info.ModTime()
 		}
-		if e.IsDir() {
-			sub, _ := os.ReadDir(filepath.Join(dir, e.Name()))
-			for _, s := range sub {
-				if si, err := s.Info(); err == nil && si.ModTime().After(t) {
-					t = si.ModTime()
-				}
-			}
+		if e.IsDir() && depth > 0 {
+			t = newest(filepath.Join(dir, e.Name()), t, depth-1)
 		}
 	}
 	return t

@@ -29,8 +29,8 @@ const ScriptEnv = "EDUSTAT_UNO"
 const ScriptRetry = 3
 
 // Script runs a UNO script against a LibreOffice of its own: it makes a
-// private profile, starts LibreOffice listening on a free loopback port,
-// waits until the port answers, and runs argv (a Python interpreter, the
+// private profile, starts LibreOffice accepting UNO connections on a
+// named pipe of the run's own, waits until the pipe answers, and runs argv (a Python interpreter, the
 // script and its arguments) with ScriptEnv set. When LibreOffice dies
 // under the script, or the script exits with ScriptRetry, the whole run
 // is tried again, up to the Runner's attempts. It returns what the script
